@@ -1,0 +1,55 @@
+package org.triagerouter.app;
+
+/**
+ * Every configuration key: its YAML path, the environment variable that overrides it, its default
+ * and what it is for. The README's configuration table lists exactly these (a test checks it).
+ */
+public enum ConfigKey {
+    DICOM_AE_TITLE("dicom.aeTitle", "TRIAGE_DICOM_AE_TITLE", "TRIAGE", "AE title the router answers to (called AE)"),
+    DICOM_BIND("dicom.bind", "TRIAGE_DICOM_BIND", "0.0.0.0", "address the DICOM listener binds to"),
+    DICOM_PORT("dicom.port", "TRIAGE_DICOM_PORT", "11112", "DICOM listener port"),
+    ALLOWED_CALLING_AE_TITLES("dicom.allowedCallingAeTitles", "TRIAGE_ALLOWED_CALLING_AE_TITLES", "",
+            "comma-separated calling AE titles allowed to associate; empty accepts any"),
+    DICOM_TRANSFER_SYNTAXES("dicom.transferSyntaxes", "TRIAGE_DICOM_TRANSFER_SYNTAXES", "",
+            "comma-separated transfer syntax UIDs accepted for storage; empty means those the router can decode"),
+    DICOM_MAX_PDU_LENGTH("dicom.maxPduLength", "TRIAGE_DICOM_MAX_PDU_LENGTH", "1048576",
+            "largest P-DATA PDU accepted (bytes, 4096 to 16777216); larger PDUs abort the association"),
+    DICOM_MAX_ASSOCIATIONS("dicom.maxAssociations", "TRIAGE_DICOM_MAX_ASSOCIATIONS", "32",
+            "associations served at once; more are rejected as transient (local limit exceeded)"),
+    DICOM_ARTIM_TIMEOUT("dicom.artimTimeoutSeconds", "TRIAGE_DICOM_ARTIM_TIMEOUT_SECONDS", "30",
+            "seconds a new connection may take to request an association"),
+    DICOM_IDLE_TIMEOUT("dicom.idleTimeoutSeconds", "TRIAGE_DICOM_IDLE_TIMEOUT_SECONDS", "120",
+            "seconds an association may stay silent before it is aborted"),
+    DICOM_CONNECT_TIMEOUT("dicom.connectTimeoutSeconds", "TRIAGE_DICOM_CONNECT_TIMEOUT_SECONDS", "10",
+            "seconds the SCU waits for a TCP connection"),
+    DICOM_DIMSE_TIMEOUT("dicom.dimseTimeoutSeconds", "TRIAGE_DICOM_DIMSE_TIMEOUT_SECONDS", "60",
+            "seconds the SCU waits for a DIMSE response or an association answer"),
+    TLS_ENABLED("dicom.tls.enabled", "TRIAGE_DICOM_TLS_ENABLED", "false", "serve DICOM over TLS (1.3 and 1.2 only)"),
+    TLS_KEY_STORE("dicom.tls.keyStore", "TRIAGE_DICOM_TLS_KEY_STORE", "", "PKCS#12 key store with the router's certificate and key"),
+    TLS_KEY_STORE_PASSWORD("dicom.tls.keyStorePassword", "TRIAGE_DICOM_TLS_KEY_STORE_PASSWORD", "", "password of the key store"),
+    TLS_TRUST_STORE("dicom.tls.trustStore", "TRIAGE_DICOM_TLS_TRUST_STORE", "",
+            "PKCS#12 trust store for peer certificates; empty uses the JDK's"),
+    TLS_TRUST_STORE_PASSWORD("dicom.tls.trustStorePassword", "TRIAGE_DICOM_TLS_TRUST_STORE_PASSWORD", "", "password of the trust store"),
+    TLS_REQUIRE_CLIENT_CERTIFICATE("dicom.tls.requireClientCertificate", "TRIAGE_DICOM_TLS_REQUIRE_CLIENT_CERTIFICATE", "false",
+            "require calling nodes to present a certificate the trust store accepts"),
+    HTTP_BIND("http.bind", "TRIAGE_HTTP_BIND", "0.0.0.0", "address the HTTP server binds to"),
+    HTTP_PORT("http.port", "TRIAGE_HTTP_PORT", "8080", "HTTP port (health endpoint; dashboard and API later)"),
+    SPOOL_DIR("spool.dir", "TRIAGE_SPOOL_DIR", "data/spool", "where received instances are kept, one folder per study");
+
+    public final String path;
+    public final String environmentVariable;
+    public final String defaultValue;
+    public final String description;
+
+    ConfigKey(String path, String environmentVariable, String defaultValue, String description) {
+        this.path = path;
+        this.environmentVariable = environmentVariable;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public static ConfigKey byPath(String path) {
+        for (ConfigKey key : values()) if (key.path.equals(path)) return key;
+        return null;
+    }
+}

@@ -1,0 +1,167 @@
+package org.triagerouter.app;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.net.ClientSettings;
+import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dicom.net.TlsSettings;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The router's configuration: defaults, then the YAML file, then environment variables, each later
+ * one winning. An unknown key or a value of the wrong kind is an error that names the key.
+ */
+public final class RouterConfig {
+    private final Map<ConfigKey, String> values;
+
+    private RouterConfig(Map<ConfigKey, String> values) { this.values = values; }
+
+    public static RouterConfig load(Path file, Map<String, String> environment) throws ConfigException {
+        Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        for (ConfigKey key : ConfigKey.values()) values.put(key, key.defaultValue);
+        if (file != null) {
+            if (!Files.isReadable(file)) throw new ConfigException("configuration file " + file + " cannot be read");
+            Object root;
+            try (Reader reader = Files.newBufferedReader(file)) {
+                root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage());
+            }
+            if (root != null) {
+                if (!(root instanceof Map<?, ?> map)) throw new ConfigException(file + ": top level must be a mapping");
+                flatten("", map, values, file);
+            }
+        }
+        for (ConfigKey key : ConfigKey.values()) {
+            String override = environment.get(key.environmentVariable);
+            if (override != null) values.put(key, override.trim());
+        }
+        RouterConfig config = new RouterConfig(values);
+        config.serverSettings(); // validates every DICOM setting up front
+        config.integer(ConfigKey.HTTP_PORT, 0, 65535);
+        return config;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<ConfigKey, String> values, Path file) throws ConfigException {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String path = prefix + entry.getKey();
+            Object value = entry.getValue();
+            if (value instanceof Map<?, ?> nested) {
+                flatten(path + ".", nested, values, file);
+                continue;
+            }
+            ConfigKey key = ConfigKey.byPath(path);
+            if (key == null) throw new ConfigException(file + ": unknown configuration key '" + path + "'");
+            String text;
+            if (value == null) text = "";
+            else if (value instanceof List<?> list) text = String.join(",", list.stream().map(String::valueOf).toList());
+            else text = String.valueOf(value);
+            values.put(key, text.trim());
+        }
+    }
+
+    public String string(ConfigKey key) { return values.get(key); }
+
+    public int integer(ConfigKey key, int min, int max) throws ConfigException {
+        try {
+            int value = Integer.parseInt(values.get(key));
+            if (value < min || value > max) throw new ConfigException(describe(key) + " must be between " + min + " and " + max);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(describe(key) + " must be a whole number, got '" + values.get(key) + "'");
+        }
+    }
+
+    public boolean bool(ConfigKey key) throws ConfigException {
+        String v = values.get(key).toLowerCase();
+        if (v.equals("true") || v.equals("yes")) return true;
+        if (v.equals("false") || v.equals("no") || v.isEmpty()) return false;
+        throw new ConfigException(describe(key) + " must be true or false, got '" + values.get(key) + "'");
+    }
+
+    public List<String> list(ConfigKey key) {
+        List<String> items = new ArrayList<>();
+        for (String part : values.get(key).split(",")) if (!part.isBlank()) items.add(part.trim());
+        return items;
+    }
+
+    public Path spoolDirectory() { return Path.of(string(ConfigKey.SPOOL_DIR)); }
+
+    public ServerSettings serverSettings() throws ConfigException {
+        List<String> syntaxes = list(ConfigKey.DICOM_TRANSFER_SYNTAXES);
+        for (String ts : syntaxes) {
+            if (!Uids.isValid(ts)) throw new ConfigException(describe(ConfigKey.DICOM_TRANSFER_SYNTAXES) + ": '" + ts + "' is not a UID");
+        }
+        Set<String> allowed = new LinkedHashSet<>(list(ConfigKey.ALLOWED_CALLING_AE_TITLES));
+        TlsSettings tls = tlsSettings();
+        if (tls != null && tls.keyStore() == null) {
+            throw new ConfigException(describe(ConfigKey.TLS_KEY_STORE) + " must be set when TLS is enabled");
+        }
+        try {
+            return new ServerSettings(
+                    string(ConfigKey.DICOM_AE_TITLE),
+                    string(ConfigKey.DICOM_BIND),
+                    integer(ConfigKey.DICOM_PORT, 0, 65535),
+                    allowed,
+                    syntaxes.isEmpty() ? Uids.DECODABLE_TRANSFER_SYNTAXES : syntaxes,
+                    integer(ConfigKey.DICOM_MAX_PDU_LENGTH, ServerSettings.MIN_PDU_LENGTH, ServerSettings.MAX_PDU_LENGTH),
+                    integer(ConfigKey.DICOM_MAX_ASSOCIATIONS, 1, 10_000),
+                    Duration.ofSeconds(integer(ConfigKey.DICOM_ARTIM_TIMEOUT, 1, 3600)),
+                    Duration.ofSeconds(integer(ConfigKey.DICOM_IDLE_TIMEOUT, 1, 86_400)),
+                    spoolDirectory().resolve("incoming"),
+                    tls);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad DICOM configuration: " + e.getMessage());
+        }
+    }
+
+    public ClientSettings clientSettings(String callingAeTitle) throws ConfigException {
+        return new ClientSettings(callingAeTitle,
+                Duration.ofSeconds(integer(ConfigKey.DICOM_CONNECT_TIMEOUT, 1, 3600)),
+                Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
+                Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
+                integer(ConfigKey.DICOM_MAX_PDU_LENGTH, ServerSettings.MIN_PDU_LENGTH, ServerSettings.MAX_PDU_LENGTH),
+                tlsSettings());
+    }
+
+    private TlsSettings tlsSettings() throws ConfigException {
+        if (!bool(ConfigKey.TLS_ENABLED)) return null;
+        String keyStore = string(ConfigKey.TLS_KEY_STORE);
+        String trustStore = string(ConfigKey.TLS_TRUST_STORE);
+        return new TlsSettings(keyStore.isEmpty() ? null : Path.of(keyStore), string(ConfigKey.TLS_KEY_STORE_PASSWORD),
+                trustStore.isEmpty() ? null : Path.of(trustStore), string(ConfigKey.TLS_TRUST_STORE_PASSWORD),
+                bool(ConfigKey.TLS_REQUIRE_CLIENT_CERTIFICATE));
+    }
+
+    private static String describe(ConfigKey key) { return key.path + " (" + key.environmentVariable + ")"; }
+
+    public static final class ConfigException extends Exception {
+        public ConfigException(String message) { super(message); }
+    }
+
+    /** For diagnostics: the effective values, passwords hidden. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder();
+        for (ConfigKey key : ConfigKey.values()) {
+            String v = key.name().contains("PASSWORD") && !values.get(key).isEmpty() ? "***" : values.get(key);
+            b.append(key.path).append('=').append(v).append('\n');
+        }
+        return b.toString();
+    }
+
+    static List<ConfigKey> keys() { return Arrays.asList(ConfigKey.values()); }
+}

@@ -1,0 +1,234 @@
+package org.triagerouter.dicom.net;
+
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.file.Part10;
+import org.triagerouter.dicom.file.Part10Meta;
+
+/**
+ * An association the router opened as SCU (requestor side of PS3.8). Every wait is bounded:
+ * connect, association answer, DIMSE response and release each have their own timeout.
+ */
+public final class ClientAssociation implements Closeable {
+    private static final int SEND_BUFFER = 256 * 1024;
+
+    private final PduConnection connection;
+    private final ClientSettings settings;
+    private final AssociateMessage accepted;
+    private final MessageReader reader;
+    private final byte[] sendBuffer;
+    private int nextMessageId = 1;
+    private boolean open = true;
+
+    private ClientAssociation(PduConnection connection, ClientSettings settings, AssociateMessage accepted) {
+        this.connection = connection;
+        this.settings = settings;
+        this.accepted = accepted;
+        this.reader = new MessageReader(connection, settings.maxPduLength(), 8192);
+        int peerMax = accepted.maxPduLength() == 0 ? Integer.MAX_VALUE : accepted.maxPduLength();
+        this.sendBuffer = new byte[Math.min(SEND_BUFFER, peerMax - 6)];
+    }
+
+    /** Opens an association proposing {@code contexts}; throws {@link AssociationRejectedException} on A-ASSOCIATE-RJ. */
+    public static ClientAssociation open(ClientSettings settings, RemoteAe remote, List<PresentationContext> contexts) throws IOException {
+        Socket socket = connect(settings, remote);
+        PduConnection connection = new PduConnection(socket);
+        try {
+            AssociateMessage request = new AssociateMessage(remote.aeTitle(), settings.callingAeTitle(), contexts,
+                    settings.maxPduLength(), Uids.IMPLEMENTATION_CLASS_UID, Uids.IMPLEMENTATION_VERSION, List.of());
+            connection.setReadTimeout(millis(settings.associationTimeout()));
+            connection.writePdu(PduConnection.A_ASSOCIATE_RQ, AssociatePduCodec.encode(request, false));
+            PduConnection.PduHeader header = connection.readHeader();
+            switch (header.type()) {
+                case PduConnection.A_ASSOCIATE_AC -> {
+                    byte[] body = connection.readBody(header, PduConnection.MAX_ASSOCIATE_PDU_LENGTH);
+                    return new ClientAssociation(connection, settings, AssociatePduCodec.decode(body, true, request));
+                }
+                case PduConnection.A_ASSOCIATE_RJ -> {
+                    byte[] body = connection.readBody(header, 4);
+                    throw new AssociationRejectedException(body[1], body[2], body[3]);
+                }
+                case PduConnection.A_ABORT -> {
+                    byte[] body = connection.readBody(header, 4);
+                    throw new PeerAbortedException(body[2], body[3]);
+                }
+                default -> throw new ProtocolException(ProtocolException.UNEXPECTED_PDU, "unexpected PDU type " + header.type() + " in answer to A-ASSOCIATE-RQ");
+            }
+        } catch (SocketTimeoutException e) {
+            connection.close();
+            throw new DicomNetworkException(remote + " did not answer the association request within " + settings.associationTimeout().toSeconds() + " s");
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private static Socket connect(ClientSettings settings, RemoteAe remote) throws IOException {
+        Socket socket;
+        SSLContext tls = settings.tls() == null ? null : settings.tls().context();
+        socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(remote.host(), remote.port()), millis(settings.connectTimeout()));
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, remote.host(), remote.port(), true);
+                ssl.setSSLParameters(settings.tls().parameters(tls, false));
+                ssl.setSoTimeout(millis(settings.associationTimeout()));
+                ssl.startHandshake();
+                return ssl;
+            }
+            return socket;
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new DicomNetworkException("cannot connect to " + remote + ": timed out after " + settings.connectTimeout().toSeconds() + " s");
+        } catch (IOException e) {
+            socket.close();
+            throw new DicomNetworkException("cannot connect to " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
+    public AssociateMessage accepted() { return accepted; }
+
+    /** The accepted context for this SOP class and transfer syntax, or null. */
+    public PresentationContext acceptedContext(String sopClassUid, String transferSyntaxUid) {
+        for (PresentationContext pc : accepted.presentationContexts()) {
+            if (pc.isAccepted() && sopClassUid.equals(pc.abstractSyntax()) && transferSyntaxUid.equals(pc.transferSyntax())) return pc;
+        }
+        return null;
+    }
+
+    public DimseStatus echo() throws IOException {
+        PresentationContext pc = null;
+        for (String ts : Uids.UNCOMPRESSED_TRANSFER_SYNTAXES) {
+            pc = acceptedContext(Uids.VERIFICATION, ts);
+            if (pc != null) break;
+        }
+        if (pc == null) throw new DicomNetworkException("peer did not accept the Verification SOP class");
+        return exchange(pc.id(), CommandSet.echoRequest(nextMessageId++), null, 0);
+    }
+
+    /** Stores a Part 10 file, sending its data set as it is on disk (no transcoding). */
+    public DimseStatus store(Path file, Priority priority) throws IOException {
+        Part10Meta meta = Part10.readMeta(file);
+        long length = Files.size(file) - meta.dataSetOffset();
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(meta.dataSetOffset());
+            return store(meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid(), in, length, priority);
+        }
+    }
+
+    /** Stores a data set already encoded in {@code transferSyntaxUid}, read from {@code dataSet}. */
+    public DimseStatus store(String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                             InputStream dataSet, long length, Priority priority) throws IOException {
+        PresentationContext pc = acceptedContext(sopClassUid, transferSyntaxUid);
+        if (pc == null) {
+            throw new NoPresentationContextException(sopClassUid, transferSyntaxUid);
+        }
+        return exchange(pc.id(), CommandSet.storeRequest(nextMessageId++, sopClassUid, sopInstanceUid, priority), dataSet, length);
+    }
+
+    /** No accepted presentation context for what is to be sent; the association stays usable. */
+    public static final class NoPresentationContextException extends DicomNetworkException {
+        public NoPresentationContextException(String sopClassUid, String transferSyntaxUid) {
+            super("peer accepted no presentation context for SOP class " + sopClassUid + " in " + transferSyntaxUid);
+        }
+    }
+
+    private DimseStatus exchange(int contextId, CommandSet request, InputStream dataSet, long length) throws IOException {
+        ensureOpen();
+        try {
+            byte[] command = request.encode();
+            connection.writeMessagePart(contextId, true, new ByteArrayInputStream(command), command.length, accepted.maxPduLength(), sendBuffer);
+            if (dataSet != null) connection.writeMessagePart(contextId, false, dataSet, length, accepted.maxPduLength(), sendBuffer);
+            connection.setReadTimeout(millis(settings.dimseTimeout()));
+            MessageReader.Command response = reader.readCommand();
+            if (response.command().hasDataSet()) {
+                reader.readDataSet(response.contextId(), java.io.OutputStream.nullOutputStream());
+            }
+            int expected = request.commandField() | 0x8000;
+            if (response.command().commandField() != expected
+                    || response.command().getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO) != request.messageId()) {
+                throw new ProtocolException(ProtocolException.UNEXPECTED_PDU_PARAMETER, "response does not answer the request sent");
+            }
+            return response.command().status();
+        } catch (SocketTimeoutException e) {
+            abort();
+            throw new DicomNetworkException("no DIMSE response within " + settings.dimseTimeout().toSeconds() + " s; association aborted");
+        } catch (ProtocolException e) {
+            connection.writeAbort(0, 0);
+            close();
+            throw e;
+        } catch (MessageReader.ReleaseRequested e) {
+            abort();
+            throw new DicomNetworkException("peer requested release while a response was outstanding");
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A-RELEASE-RQ, waiting for A-RELEASE-RP at most the association timeout; aborts if it does not come. */
+    public void release() throws IOException {
+        if (!open) return;
+        try {
+            connection.setReadTimeout(millis(settings.associationTimeout()));
+            connection.writeReleaseRequest();
+            while (true) {
+                PduConnection.PduHeader header = connection.readHeader();
+                if (header.type() == PduConnection.A_RELEASE_RP) {
+                    connection.readBody(header, 4);
+                    return;
+                }
+                if (header.type() == PduConnection.A_ABORT) throw new PeerAbortedException(0, 0);
+                if (header.length() > settings.maxPduLength()) throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE, "oversized PDU");
+                connection.in().skipNBytes(header.length());
+            }
+        } catch (SocketTimeoutException e) {
+            connection.writeAbort(0, 0);
+            throw new DicomNetworkException("no A-RELEASE-RP within " + settings.associationTimeout().toSeconds() + " s; association aborted");
+        } finally {
+            close();
+        }
+    }
+
+    public void abort() {
+        if (!open) return;
+        connection.writeAbort(0, 0);
+        close();
+    }
+
+    private void ensureOpen() throws DicomNetworkException {
+        if (!open) throw new DicomNetworkException("association is closed");
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        connection.close();
+    }
+
+    private static int millis(java.time.Duration d) { return (int) Math.min(Integer.MAX_VALUE, d.toMillis()); }
+
+    /** Proposes one presentation context per distinct (SOP class, transfer syntax) pair, ids 1, 3, 5, ... */
+    public static List<PresentationContext> contextsFor(List<Part10Meta> files) {
+        List<PresentationContext> contexts = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Part10Meta meta : files) {
+            if (seen.add(meta.sopClassUid() + "|" + meta.transferSyntaxUid())) {
+                contexts.add(PresentationContext.proposed(2 * contexts.size() + 1, meta.sopClassUid(), List.of(meta.transferSyntaxUid())));
+            }
+        }
+        return contexts;
+    }
+}

@@ -1,0 +1,120 @@
+package org.triagerouter.dicom.net;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's DICOM listener: C-ECHO and C-STORE SCP. One virtual thread per connection; at most
+ * {@code maxAssociations} are negotiated at once, further requests are rejected as transient
+ * (local limit exceeded), and connections beyond twice that are closed at once.
+ */
+public final class DicomServer implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(DicomServer.class);
+
+    private final ServerSettings settings;
+    private final StoreHandler handler;
+    private final AssociationNegotiator negotiator;
+    private final Semaphore associationSlots;
+    private final Semaphore connectionSlots;
+    private final AtomicLong associationCounter = new AtomicLong();
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dicom-", 0).factory());
+    private ServerSocket serverSocket;
+    private Thread acceptor;
+    private volatile boolean stopping;
+
+    public DicomServer(ServerSettings settings, StoreHandler handler) {
+        this.settings = settings;
+        this.handler = handler;
+        this.negotiator = new AssociationNegotiator(settings);
+        this.associationSlots = new Semaphore(settings.maxAssociations());
+        this.connectionSlots = new Semaphore(settings.maxAssociations() * 2);
+    }
+
+    /** Binds and starts accepting; fails with a message naming the problem (port taken, bad address, spool). */
+    public void start() throws IOException {
+        Files.createDirectories(settings.incomingDirectory());
+        if (!Files.isWritable(settings.incomingDirectory())) {
+            throw new IOException("incoming directory " + settings.incomingDirectory() + " is not writable");
+        }
+        ServerSocket socket;
+        if (settings.tls() != null) {
+            SSLContext context = settings.tls().context();
+            SSLServerSocket ssl = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+            ssl.setSSLParameters(settings.tls().parameters(context, true));
+            socket = ssl;
+        } else {
+            socket = new ServerSocket();
+        }
+        socket.setReuseAddress(true);
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 128);
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot listen on " + settings.bindAddress() + ":" + settings.port() + ": " + e.getMessage(), e);
+        }
+        serverSocket = socket;
+        acceptor = Thread.ofPlatform().name("dicom-acceptor").daemon(true).start(this::acceptLoop);
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    public int port() { return serverSocket.getLocalPort(); }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (!stopping) log.warn("accept failed: {}", e.getMessage());
+                continue;
+            }
+            if (!connectionSlots.tryAcquire()) {
+                log.warn("refusing connection from {}: {} connections open", socket.getRemoteSocketAddress(), settings.maxAssociations() * 2);
+                closeQuietly(socket);
+                continue;
+            }
+            String id = "A" + associationCounter.incrementAndGet();
+            threads.execute(() -> {
+                try {
+                    new ServerAssociation(id, socket, settings, negotiator, handler, associationSlots).run();
+                } finally {
+                    connectionSlots.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        if (serverSocket != null) closeQuietly(serverSocket);
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) threads.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // Nothing useful to do.
+        }
+    }
+}

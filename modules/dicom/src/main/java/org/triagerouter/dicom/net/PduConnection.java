@@ -1,0 +1,136 @@
+package org.triagerouter.dicom.net;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+
+/**
+ * The PDU framing of one association's TCP connection (PS3.8 9.3). Every length a peer declares
+ * is checked against a limit before anything is allocated for it; P-DATA values are streamed.
+ */
+final class PduConnection implements Closeable {
+    static final int A_ASSOCIATE_RQ = 0x01;
+    static final int A_ASSOCIATE_AC = 0x02;
+    static final int A_ASSOCIATE_RJ = 0x03;
+    static final int P_DATA_TF = 0x04;
+    static final int A_RELEASE_RQ = 0x05;
+    static final int A_RELEASE_RP = 0x06;
+    static final int A_ABORT = 0x07;
+
+    /** Upper bound for A-ASSOCIATE PDUs: a request proposing 128 contexts with many syntaxes stays far below. */
+    static final int MAX_ASSOCIATE_PDU_LENGTH = 1 << 20;
+    private static final int SOCKET_BUFFER = 64 * 1024;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private boolean closed;
+
+    PduConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), SOCKET_BUFFER));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), SOCKET_BUFFER));
+    }
+
+    Socket socket() { return socket; }
+
+    DataInputStream in() { return in; }
+
+    void setReadTimeout(int millis) throws SocketException { socket.setSoTimeout(millis); }
+
+    /** Reads a PDU header; returns its type and leaves the length in the returned value's low part. */
+    PduHeader readHeader() throws IOException {
+        int type = in.read();
+        if (type < 0) throw new EOFException("connection closed by peer");
+        in.readUnsignedByte();
+        long length = in.readInt() & 0xFFFFFFFFL;
+        return new PduHeader(type, length);
+    }
+
+    /** Reads a PDU body of a length already checked by the caller to be at most {@code limit}. */
+    byte[] readBody(PduHeader header, int limit) throws IOException {
+        if (header.length() > limit) {
+            throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
+                    "PDU type " + header.type() + " declares " + header.length() + " bytes, limit " + limit);
+        }
+        byte[] body = new byte[(int) header.length()];
+        in.readFully(body);
+        return body;
+    }
+
+    void writePdu(int type, byte[] body) throws IOException {
+        writeHeader(type, body.length);
+        out.write(body);
+        out.flush();
+    }
+
+    void writeHeader(int type, long length) throws IOException {
+        out.writeByte(type);
+        out.writeByte(0);
+        out.writeInt((int) length);
+    }
+
+    void writeAbort(int source, int reason) {
+        try {
+            writePdu(A_ABORT, new byte[] {0, 0, (byte) source, (byte) reason});
+        } catch (IOException ignored) {
+            // The peer may already be gone; the abort is a courtesy.
+        }
+    }
+
+    void writeReleaseRequest() throws IOException { writePdu(A_RELEASE_RQ, new byte[4]); }
+
+    void writeReleaseResponse() throws IOException { writePdu(A_RELEASE_RP, new byte[4]); }
+
+    void writeReject(AssociateReject reject) throws IOException {
+        writePdu(A_ASSOCIATE_RJ, new byte[] {0, (byte) reject.result(), (byte) reject.source(), (byte) reject.reason()});
+    }
+
+    /**
+     * Sends one DIMSE message part (command or data set) as P-DATA-TF PDUs of one PDV each,
+     * no longer than the peer's maximum. {@code buffer} is reused across calls.
+     */
+    void writeMessagePart(int contextId, boolean command, InputStream source, long length, int peerMaxPduLength, byte[] buffer)
+            throws IOException {
+        int maxFragment = Math.min(buffer.length, (peerMaxPduLength == 0 ? Integer.MAX_VALUE : peerMaxPduLength) - 6);
+        long remaining = length;
+        do {
+            int fragment = (int) Math.min(remaining, maxFragment);
+            if (source.readNBytes(buffer, 0, fragment) != fragment) {
+                throw new EOFException("data set source ended " + remaining + " bytes early");
+            }
+            boolean last = remaining == fragment;
+            writeHeader(P_DATA_TF, fragment + 6L);
+            out.writeInt(fragment + 2);
+            out.writeByte(contextId);
+            out.writeByte((command ? 0x01 : 0x00) | (last ? 0x02 : 0x00));
+            out.write(buffer, 0, fragment);
+            remaining -= fragment;
+        } while (remaining > 0);
+        out.flush();
+    }
+
+    OutputStream rawOutput() { return out; }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing a dead socket.
+        }
+    }
+
+    record PduHeader(int type, long length) {}
+}

@@ -1,0 +1,265 @@
+package org.triagerouter.dicom.net;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.file.InstanceFiles;
+import org.triagerouter.dicom.file.InstanceHeader;
+import org.triagerouter.dicom.file.InvalidDatasetException;
+import org.triagerouter.dicom.file.Part10;
+
+/**
+ * One accepted connection, from A-ASSOCIATE-RQ to release or abort (PS3.8 state machine, acceptor
+ * side). Received data sets go straight from the socket into a Part 10 file; nothing is held whole.
+ */
+final class ServerAssociation implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServerAssociation.class);
+    private static final int FILE_BUFFER = 256 * 1024;
+
+    private final String id;
+    private final Socket socket;
+    private final ServerSettings settings;
+    private final AssociationNegotiator negotiator;
+    private final StoreHandler handler;
+    private final Semaphore associationSlots;
+    private AssociationInfo info;
+    private AssociateMessage accepted;
+    private int instancesStored;
+
+    ServerAssociation(String id, Socket socket, ServerSettings settings, AssociationNegotiator negotiator,
+                      StoreHandler handler, Semaphore associationSlots) {
+        this.id = id;
+        this.socket = socket;
+        this.settings = settings;
+        this.negotiator = negotiator;
+        this.handler = handler;
+        this.associationSlots = associationSlots;
+    }
+
+    @Override
+    public void run() {
+        boolean released = false;
+        boolean holdsSlot = false;
+        PduConnection connection = null;
+        try {
+            connection = new PduConnection(socket);
+            connection.setReadTimeout((int) settings.artimTimeout().toMillis());
+            AssociateMessage request = readAssociateRequest(connection);
+            if (request == null) return;
+            info = new AssociationInfo(id, request.callingAeTitle(), request.calledAeTitle(),
+                    String.valueOf(socket.getRemoteSocketAddress()), Instant.now());
+            holdsSlot = associationSlots.tryAcquire();
+            if (!holdsSlot) {
+                reject(connection, AssociateReject.LOCAL_LIMIT_EXCEEDED, settings.maxAssociations() + " associations already open");
+                return;
+            }
+            AssociationNegotiator.Decision decision = negotiator.decide(request);
+            if (decision.reject() != null) {
+                reject(connection, decision.reject(), decision.reason());
+                return;
+            }
+            accepted = decision.accept();
+            connection.writePdu(PduConnection.A_ASSOCIATE_AC, AssociatePduCodec.encode(accepted, true));
+            log.info("{} association accepted from {} ({}) to {}, {} of {} contexts", id, info.callingAeTitle(),
+                    info.remoteAddress(), info.calledAeTitle(),
+                    accepted.presentationContexts().stream().filter(PresentationContext::isAccepted).count(),
+                    accepted.presentationContexts().size());
+            connection.setReadTimeout((int) settings.idleTimeout().toMillis());
+            released = serveMessages(connection, request.maxPduLength());
+        } catch (ProtocolException e) {
+            log.warn("{} aborting association: {}", id, e.getMessage());
+            connection.writeAbort(2, e.abortReason);
+        } catch (SocketTimeoutException e) {
+            log.warn("{} aborting association: nothing received for {} s", id,
+                    (accepted == null ? settings.artimTimeout() : settings.idleTimeout()).toSeconds());
+            connection.writeAbort(2, ProtocolException.NOT_SPECIFIED);
+        } catch (PeerAbortedException e) {
+            log.warn("{} {}", id, e.getMessage());
+        } catch (EOFException e) {
+            log.warn("{} connection closed by peer without release", id);
+        } catch (IOException e) {
+            log.warn("{} association failed: {}", id, e.getMessage());
+        } finally {
+            if (connection != null) connection.close();
+            else closeQuietly(socket);
+            if (holdsSlot) associationSlots.release();
+            if (accepted != null) {
+                log.info("{} association {} after {} instance(s)", id, released ? "released" : "aborted", instancesStored);
+                try {
+                    handler.onAssociationClosed(info, released, instancesStored);
+                } catch (RuntimeException e) {
+                    log.error("{} association-closed handler failed", id, e);
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Already gone.
+        }
+    }
+
+    /** Null when the peer sent something else (aborted) or nothing. */
+    private AssociateMessage readAssociateRequest(PduConnection connection) throws IOException {
+        PduConnection.PduHeader header = connection.readHeader();
+        if (header.type() != PduConnection.A_ASSOCIATE_RQ) {
+            abort(connection, ProtocolException.UNEXPECTED_PDU, "expected A-ASSOCIATE-RQ, got PDU type " + header.type());
+            return null;
+        }
+        if (header.length() > PduConnection.MAX_ASSOCIATE_PDU_LENGTH) {
+            abort(connection, ProtocolException.INVALID_PDU_PARAMETER_VALUE, "A-ASSOCIATE-RQ declares " + header.length() + " bytes");
+            return null;
+        }
+        byte[] body = connection.readBody(header, PduConnection.MAX_ASSOCIATE_PDU_LENGTH);
+        try {
+            return AssociatePduCodec.decode(body, false, null);
+        } catch (AssociatePduCodec.ProtocolVersionException e) {
+            reject(connection, AssociateReject.PROTOCOL_VERSION_NOT_SUPPORTED, e.getMessage());
+        } catch (AssociatePduCodec.UnsupportedApplicationContextException e) {
+            reject(connection, AssociateReject.APPLICATION_CONTEXT_NOT_SUPPORTED, e.getMessage());
+        } catch (DicomNetworkException e) {
+            abort(connection, ProtocolException.INVALID_PDU_PARAMETER_VALUE, e.getMessage());
+        }
+        return null;
+    }
+
+    private void reject(PduConnection connection, AssociateReject reject, String reason) throws IOException {
+        log.warn("{} association from {} rejected ({}): {}", id, socket.getRemoteSocketAddress(), reject, reason);
+        connection.writeReject(reject);
+        awaitPeerClose(connection);
+    }
+
+    private void abort(PduConnection connection, int reason, String message) {
+        log.warn("{} aborting connection from {}: {}", id, socket.getRemoteSocketAddress(), message);
+        connection.writeAbort(2, reason);
+    }
+
+    /** After RJ or RP the requestor closes the transport; ARTIM bounds how long we wait for it (PS3.8 9.2.3). */
+    private static void awaitPeerClose(PduConnection connection) {
+        try {
+            while (connection.in().read() >= 0) {
+                // Discard anything the peer still sends.
+            }
+        } catch (IOException ignored) {
+            // Timeout or reset: either way we close now.
+        }
+    }
+
+    /** Serves DIMSE messages until release (true) or failure (exception). */
+    private boolean serveMessages(PduConnection connection, int peerMaxPduLength) throws IOException {
+        MessageReader reader = new MessageReader(connection, settings.maxPduLength(), FILE_BUFFER);
+        byte[] sendBuffer = new byte[4096];
+        while (true) {
+            MessageReader.Command command;
+            try {
+                command = reader.readCommand();
+            } catch (MessageReader.ReleaseRequested release) {
+                connection.writeReleaseResponse();
+                connection.setReadTimeout((int) settings.artimTimeout().toMillis());
+                awaitPeerClose(connection);
+                return true;
+            }
+            PresentationContext context = accepted.context(command.contextId());
+            if (context == null || !context.isAccepted()) {
+                throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
+                        "message on presentation context " + command.contextId() + ", which was not accepted");
+            }
+            CommandSet response = switch (command.command().commandField()) {
+                case CommandSet.C_ECHO_RQ -> {
+                    if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
+                    yield CommandSet.responseTo(command.command(), CommandSet.C_ECHO_RSP, DimseStatus.SUCCESS);
+                }
+                case CommandSet.C_STORE_RQ -> CommandSet.responseTo(command.command(), CommandSet.C_STORE_RSP,
+                        receiveStore(reader, command, context));
+                default -> {
+                    if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
+                    int field = command.command().commandField();
+                    yield CommandSet.responseTo(command.command(), (field | 0x8000) & 0xFFFF,
+                            DimseStatus.of(DimseStatus.UNRECOGNIZED_OPERATION, "unsupported DIMSE command 0x" + Integer.toHexString(field)));
+                }
+            };
+            byte[] encoded = response.encode();
+            connection.writeMessagePart(command.contextId(), true, new ByteArrayInputStream(encoded), encoded.length,
+                    peerMaxPduLength, sendBuffer);
+        }
+    }
+
+    /** Streams one C-STORE data set to a Part 10 file, validates it and hands it to the handler. */
+    private DimseStatus receiveStore(MessageReader reader, MessageReader.Command command, PresentationContext context) throws IOException {
+        CommandSet rq = command.command();
+        String sopClass = rq.getString(CommandSet.AFFECTED_SOP_CLASS_UID);
+        String sopInstance = rq.getString(CommandSet.AFFECTED_SOP_INSTANCE_UID);
+        if (!rq.hasDataSet()) {
+            return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND, "C-STORE-RQ without a data set");
+        }
+        Path file = Files.createTempFile(settings.incomingDirectory(), "rx-", ".part");
+        boolean handedOver = false;
+        try {
+            long dataSetLength;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), FILE_BUFFER)) {
+                Part10.writeMetaGroup(out, sopClass == null ? context.abstractSyntax() : sopClass,
+                        sopInstance == null ? "" : sopInstance, context.transferSyntax(), info.callingAeTitle());
+                dataSetLength = reader.readDataSet(command.contextId(), out);
+            }
+            DimseStatus problem = checkRequest(sopClass, sopInstance, context);
+            if (problem != null) return problem;
+            InstanceHeader header;
+            try {
+                header = InstanceFiles.validate(file, Files.size(file) - dataSetLength, context.transferSyntax());
+            } catch (InvalidDatasetException e) {
+                log.warn("{} C-STORE {} refused: {}", id, sopInstance, e.getMessage());
+                return DimseStatus.of(e.truncated ? DimseStatus.CANNOT_UNDERSTAND_TRUNCATED : DimseStatus.CANNOT_UNDERSTAND, e.getMessage());
+            }
+            if (!sopInstance.equals(header.sopInstanceUid())) {
+                log.warn("{} C-STORE {} refused: data set holds SOP Instance UID {}", id, sopInstance, header.sopInstanceUid());
+                return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND_UID_MISMATCH, "SOP Instance UID in data set differs from request");
+            }
+            if (!sopClass.equals(header.sopClassUid())) {
+                log.warn("{} C-STORE {} refused: data set holds SOP Class UID {}, request {}", id, sopInstance, header.sopClassUid(), sopClass);
+                return DimseStatus.of(DimseStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, "SOP Class UID in data set differs from request");
+            }
+            Priority priority = Priority.of(rq.getUs(CommandSet.PRIORITY));
+            ReceivedInstance instance = new ReceivedInstance(info, context.transferSyntax(), priority, file, Files.size(file), header);
+            DimseStatus status;
+            try {
+                status = handler.onStore(instance);
+            } catch (RuntimeException e) {
+                log.error("{} store handler failed for {}", id, sopInstance, e);
+                status = DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router could not store the instance");
+            }
+            handedOver = !status.isFailure();
+            if (handedOver) instancesStored++;
+            return status;
+        } finally {
+            if (!handedOver) Files.deleteIfExists(file);
+        }
+    }
+
+    /** Checks the C-STORE-RQ's own fields; null when they are usable. */
+    private static DimseStatus checkRequest(String sopClass, String sopInstance, PresentationContext context) {
+        if (sopClass == null || sopInstance == null) {
+            return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND, "C-STORE-RQ lacks Affected SOP Class or Instance UID");
+        }
+        if (!Uids.isValid(sopInstance)) {
+            return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND_INVALID_UID, "Affected SOP Instance UID is not a valid UID");
+        }
+        if (!sopClass.equals(context.abstractSyntax())) {
+            return DimseStatus.of(DimseStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, "SOP class differs from the presentation context's");
+        }
+        return null;
+    }
+}

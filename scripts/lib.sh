@@ -1,0 +1,78 @@
+# Shared set-up for scripts/demo, scripts/test and scripts/bench: sourced, not run.
+# Installs what a fresh Debian/Ubuntu machine lacks, picks a JDK >= 21 and builds.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PIXELMED_VERSION=20220618
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The Debian packages the router and its tests run against.
+ensure_packages() {
+  local missing=()
+  [ -f /usr/share/java/pixelmed.jar ] || missing+=(libpixelmed-java)
+  command -v storescu >/dev/null || missing+=(dcmtk)
+  command -v dciodvfy >/dev/null || missing+=(dicom3tools)
+  command -v unshare >/dev/null || missing+=(util-linux)
+  command -v ip >/dev/null || missing+=(iproute2)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+}
+
+# A JDK >= 21: JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm.
+pick_jdk() {
+  local candidate version
+  for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    candidate="${candidate%/}"
+    [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
+    version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    if [ "${version%%.*}" -ge 21 ] 2>/dev/null; then
+      export JAVA_HOME="$candidate"
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  die "no JDK >= 21 found (set JAVA_HOME or install one under /usr/lib/jvm)"
+}
+
+# PixelMed is not on Maven Central: install Debian's jar into the local repository,
+# without its manifest Class-Path (it points at Debian jars the project does not use).
+ensure_pixelmed_in_maven() {
+  local repo="${MAVEN_REPO:-$HOME/.m2/repository}"
+  local target="$repo/com/pixelmed/pixelmed/$PIXELMED_VERSION/pixelmed-$PIXELMED_VERSION.jar"
+  [ -f "$target" ] && return 0
+  log "installing PixelMed $PIXELMED_VERSION into the local Maven repository"
+  local work; work=$(mktemp -d)
+  mkdir "$work/classes"
+  (cd "$work/classes" && "$JAVA_HOME/bin/jar" xf /usr/share/java/pixelmed.jar && rm -f META-INF/MANIFEST.MF)
+  "$JAVA_HOME/bin/jar" --create --file "$work/pixelmed.jar" -C "$work/classes" . || die "could not repack PixelMed"
+  mvn -q -B org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file \
+    -Dfile="$work/pixelmed.jar" -DgroupId=com.pixelmed -DartifactId=pixelmed \
+    -Dversion="$PIXELMED_VERSION" -Dpackaging=jar -DgeneratePom=true || die "could not install PixelMed into Maven"
+  rm -rf "$work"
+}
+
+ensure_maven() {
+  command -v mvn >/dev/null || { log "installing maven"; as_root apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q maven >/dev/null; }
+}
+
+setup_all() {
+  ensure_packages
+  ensure_maven
+  pick_jdk
+  ensure_pixelmed_in_maven
+}
+
+ROUTER_JAR="$ROOT/modules/app/target/triage-router.jar"
+
+build_router() {
+  log "building (JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
+  (cd "$ROOT" && mvn -q -B -DskipTests package) || die "build failed"
+}
