@@ -69,9 +69,13 @@ public final class ClientAssociation implements Closeable {
         } catch (SocketTimeoutException e) {
             connection.close();
             throw new DicomNetworkException(remote + " did not answer the association request within " + settings.associationTimeout().toSeconds() + " s");
-        } catch (IOException | RuntimeException e) {
+        } catch (DicomNetworkException e) {
             connection.close();
             throw e;
+        } catch (IOException e) {
+            // With TLS 1.3 a refused client certificate only shows here, as a reset on the first read or write.
+            connection.close();
+            throw new DicomNetworkException(remote + ": association failed: " + e.getMessage(), e);
         }
     }
 
