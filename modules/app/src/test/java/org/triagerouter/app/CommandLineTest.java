@@ -1,0 +1,186 @@
+package org.triagerouter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.fixture.SyntheticChestImages;
+import org.triagerouter.dicom.net.DicomServer;
+import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.ServerSettings;
+
+/** The run contract, exercised as a user would: the router's main class in a real subprocess. */
+class CommandLineTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void serveLogsOneReadyLineAndAnswersEchoSendAndHealth() throws Exception {
+        int dicomPort = freePort(), httpPort = freePort();
+        Path spool = work.resolve("spool");
+        Map<String, String> env = Map.of("TRIAGE_DICOM_PORT", String.valueOf(dicomPort), "TRIAGE_HTTP_PORT", String.valueOf(httpPort),
+                "TRIAGE_SPOOL_DIR", spool.toString(), "TRIAGE_DICOM_BIND", "127.0.0.1", "TRIAGE_DICOM_AE_TITLE", "ROUTER_UT");
+        Files.createDirectories(spool.resolve("incoming"));
+        Files.writeString(spool.resolve("incoming/rx-left-over.part"), "partial");
+        Path log = work.resolve("serve.log");
+        Process serve = start(env, log, "serve");
+        try {
+            String ready = awaitLine(log, "Triage Router ready", serve);
+            assertTrue(ready.contains("AE title ROUTER_UT") && ready.contains("DICOM port " + dicomPort)
+                    && ready.contains("HTTP port " + httpPort), ready);
+            assertEquals(1, Files.readString(log).lines().filter(l -> l.contains("ready")).count());
+            assertTrue(Files.notExists(spool.resolve("incoming/rx-left-over.part")), "partial file from a previous run removed");
+
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
+
+            Result echo = run(env, "echo", "ROUTER_UT@127.0.0.1:" + dicomPort);
+            assertEquals(0, echo.exitCode, echo.output);
+            assertTrue(echo.output.contains("Success"), echo.output);
+
+            Path images = work.resolve("images");
+            SyntheticChestImages.writeSet(images, 3, 600, 500, 4);
+            Files.writeString(images.resolve("notes.txt"), "not DICOM");
+            Result send = run(env, "send", "--priority", "HIGH", "ROUTER_UT@127.0.0.1:" + dicomPort, images.toString());
+            assertEquals(1, send.exitCode, "a skipped file makes the exit code 1: " + send.output);
+            assertTrue(send.output.matches("(?s).*Success 0x0000\\s+3.*"), send.output);
+            assertTrue(send.output.matches("(?s).*Skipped \\(not a DICOM Part 10 file\\)\\s+1.*"), send.output);
+            assertTrue(send.output.contains("3/3 files"), "progress bar: " + send.output);
+            try (Stream<Path> files = Files.walk(spool)) {
+                assertEquals(3, files.filter(p -> p.toString().endsWith(".dcm")).count());
+            }
+            assertTrue(Files.readString(log).contains("priority HIGH"), "priority reaches the router");
+        } finally {
+            serve.destroy();
+            assertTrue(serve.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+        }
+    }
+
+    @Test
+    void serveExitsNonZeroWhenThePortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(taken.getLocalPort()),
+                    "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+            assertEquals(2, result.exitCode, result.output);
+            assertTrue(result.output.contains("cannot start: cannot listen on 0.0.0.0:" + taken.getLocalPort()), result.output);
+        }
+    }
+
+    @Test
+    void serveExitsNonZeroWhenTheHttpPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(freePort()),
+                    "TRIAGE_HTTP_PORT", String.valueOf(taken.getLocalPort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+            assertEquals(2, result.exitCode, result.output);
+            assertTrue(result.output.contains("cannot listen for HTTP"), result.output);
+        }
+    }
+
+    @Test
+    void serveExitsNonZeroWhenTheSpoolCannotBeWritten() throws Exception {
+        Path file = Files.writeString(work.resolve("a-file"), "x");
+        Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(freePort()), "TRIAGE_HTTP_PORT", String.valueOf(freePort()),
+                "TRIAGE_SPOOL_DIR", file.resolve("spool").toString()), "serve");
+        assertEquals(2, result.exitCode, result.output);
+        assertTrue(result.output.contains("spool directory") && result.output.contains("cannot be created"), result.output);
+    }
+
+    @Test
+    void serveExitsNonZeroOnBadConfiguration() throws Exception {
+        Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", "eleven"), "serve");
+        assertEquals(2, result.exitCode, result.output);
+        assertTrue(result.output.contains("bad configuration: dicom.port (TRIAGE_DICOM_PORT) must be a whole number"), result.output);
+
+        Path yaml = Files.writeString(work.resolve("bad.yaml"), "dicom: [unclosed");
+        Result badYaml = runToEnd(Map.of(), "serve", "--config", yaml.toString());
+        assertEquals(2, badYaml.exitCode, badYaml.output);
+        assertTrue(badYaml.output.contains("is not valid YAML"), badYaml.output);
+    }
+
+    @Test
+    void sendSummarisesFailureStatusesAndExitsNonZero() throws Exception {
+        ServerSettings settings = new ServerSettings("FULL", "127.0.0.1", 0, java.util.Set.of(), Uids.DECODABLE_TRANSFER_SYNTAXES,
+                ServerSettings.DEFAULT_MAX_PDU_LENGTH, 4, Duration.ofSeconds(10), Duration.ofSeconds(10), work.resolve("incoming"), null);
+        try (DicomServer full = new DicomServer(settings, instance -> DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "disk full"))) {
+            full.start();
+            Path images = work.resolve("images");
+            SyntheticChestImages.writeSet(images, 2, 300, 200, 9);
+            Result send = runToEnd(Map.of(), "send", "FULL@127.0.0.1:" + full.port(), images.toString());
+            assertEquals(1, send.exitCode, send.output);
+            assertTrue(send.output.matches("(?s).*Failure 0xA700\\s+2.*"), send.output);
+            assertTrue(send.output.contains("disk full"), send.output);
+        }
+    }
+
+    @Test
+    void echoToNobodyIsAClearError() throws Exception {
+        int port = freePort();
+        Result echo = runToEnd(Map.of(), "echo", "--timeout", "2", "NOBODY@127.0.0.1:" + port);
+        assertEquals(1, echo.exitCode, echo.output);
+        assertTrue(echo.output.contains("cannot connect to NOBODY@127.0.0.1:" + port), echo.output);
+        Result malformed = runToEnd(Map.of(), "echo", "no-port-here");
+        assertEquals(2, malformed.exitCode, malformed.output);
+        assertTrue(malformed.output.contains("expected AE@HOST:PORT"), malformed.output);
+    }
+
+    record Result(int exitCode, String output) {}
+
+    private Process start(Map<String, String> env, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(work.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(k -> k.startsWith("TRIAGE_"));
+        environment.putAll(env);
+        return builder.start();
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception { return runToEnd(env, args); }
+
+    private Result runToEnd(Map<String, String> env, String... args) throws Exception {
+        Path log = Files.createTempFile(work, "cmd-", ".log");
+        Process process = start(new HashMap<>(env), log, args);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("command did not finish: " + String.join(" ", args) + "\n" + Files.readString(log));
+        }
+        return new Result(process.exitValue(), Files.readString(log));
+    }
+
+    private static String awaitLine(Path log, String needle, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String found = Files.readString(log).lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
+            if (found != null) return found;
+            if (!process.isAlive()) throw new AssertionError("process exited: " + Files.readString(log));
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no '" + needle + "' within 30 s: " + Files.readString(log));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.triagerouter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.net.ServerSettings;
+
+class RouterConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsApplyWithoutAFile() throws Exception {
+        ServerSettings s = RouterConfig.load(null, Map.of()).serverSettings();
+        assertEquals("TRIAGE", s.aeTitle());
+        assertEquals("0.0.0.0", s.bindAddress());
+        assertEquals(11112, s.port());
+        assertTrue(s.allowedCallingAeTitles().isEmpty());
+        assertEquals(Uids.DECODABLE_TRANSFER_SYNTAXES, s.imageTransferSyntaxes());
+        assertNull(s.tls());
+    }
+
+    @Test
+    void fileOverridesDefaultsAndEnvironmentOverridesFile() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, """
+                dicom:
+                  aeTitle: FILE_AE
+                  port: 2000
+                  allowedCallingAeTitles: [CR1, DX2]
+                spool:
+                  dir: /tmp/from-file
+                """);
+        RouterConfig config = RouterConfig.load(file, Map.of("TRIAGE_DICOM_PORT", "3000", "TRIAGE_ALLOWED_CALLING_AE_TITLES", "PACS, CR9"));
+        ServerSettings s = config.serverSettings();
+        assertEquals("FILE_AE", s.aeTitle());
+        assertEquals(3000, s.port());
+        assertEquals(Set.of("PACS", "CR9"), s.allowedCallingAeTitles());
+        assertEquals(Path.of("/tmp/from-file"), config.spoolDirectory());
+    }
+
+    @Test
+    void shippedConfigurationFileHoldsTheDefaults() throws Exception {
+        Path shipped = Path.of("../../config/triage-router.yaml");
+        RouterConfig fromFile = RouterConfig.load(shipped, Map.of());
+        RouterConfig builtIn = RouterConfig.load(null, Map.of());
+        for (ConfigKey key : ConfigKey.values()) {
+            assertEquals(builtIn.string(key), fromFile.string(key), key.path);
+            assertTrue(Files.readString(shipped).contains(key.environmentVariable), key.environmentVariable + " not named in the shipped file");
+        }
+    }
+
+    @Test
+    void unknownKeyIsAnErrorThatNamesIt() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "dicom:\n  aetitle: X\n");
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(file, Map.of()));
+        assertTrue(e.getMessage().contains("unknown configuration key 'dicom.aetitle'"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAreErrorsThatNameKeyAndVariable() {
+        RouterConfig.ConfigException port = assertThrows(RouterConfig.ConfigException.class,
+                () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_PORT", "eleven")));
+        assertTrue(port.getMessage().contains("dicom.port (TRIAGE_DICOM_PORT) must be a whole number"), port.getMessage());
+        RouterConfig.ConfigException ae = assertThrows(RouterConfig.ConfigException.class,
+                () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_AE_TITLE", "A_TITLE_FAR_TOO_LONG")));
+        assertTrue(ae.getMessage().contains("AE title must be 1 to 16 characters"), ae.getMessage());
+        RouterConfig.ConfigException tls = assertThrows(RouterConfig.ConfigException.class,
+                () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_TLS_ENABLED", "true")));
+        assertTrue(tls.getMessage().contains("dicom.tls.keyStore"), tls.getMessage());
+    }
+
+    @Test
+    void readmeDocumentsEveryKeyWithItsVariableAndDefault() throws Exception {
+        String readme = Files.readString(Path.of("../../README.md"));
+        for (ConfigKey key : ConfigKey.values()) {
+            String row = readme.lines().filter(l -> l.startsWith("| `" + key.path + "` |")).findFirst()
+                    .orElseThrow(() -> new AssertionError("README lacks " + key.path));
+            assertTrue(row.contains("`" + key.environmentVariable + "`"), row);
+            assertTrue(key.defaultValue.isEmpty() || row.contains("`" + key.defaultValue + "`"), row);
+        }
+    }
+}
