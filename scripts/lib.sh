@@ -4,8 +4,9 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PIXELMED_VERSION=20220618
 
-log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
-die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+SCRIPT_NAME="$(basename "$0")"
+log() { printf '\033[1m[%s]\033[0m %s\n' "$SCRIPT_NAME" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "$SCRIPT_NAME" "$*" >&2; exit 1; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -36,6 +37,10 @@ pick_jdk() {
     if [ "${version%%.*}" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       export PATH="$JAVA_HOME/bin:$PATH"
+      # Maven's bundled Guava uses sun.misc.Unsafe; JDK 24+ warns about it on every run.
+      if [ "${version%%.*}" -ge 24 ]; then
+        case "${MAVEN_OPTS:-}" in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+      fi
       return 0
     fi
   done
