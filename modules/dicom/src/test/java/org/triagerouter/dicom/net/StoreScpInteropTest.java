@@ -38,8 +38,18 @@ class StoreScpInteropTest {
     Path work;
 
     @BeforeAll
-    static void generateImages() throws IOException {
-        fullSizeImages = SyntheticChestImages.writeSet(images.resolve("full"), 20, 2500, 2048, 7);
+    static void generateImages() throws Exception {
+        List<Path> generated = SyntheticChestImages.writeSet(images.resolve("full"), 20, 2500, 2048, 7);
+        // storescu re-encodes what it sends in dcmtk's own form (explicit-length sequences): pass the files
+        // through dcmconv first, so the files on disk are exactly the bytes storescu puts on the wire.
+        fullSizeImages = new ArrayList<>();
+        Files.createDirectories(images.resolve("sent"));
+        for (Path p : generated) {
+            Path canonical = images.resolve("sent").resolve(p.getFileName());
+            ExternalTool.Result result = ExternalTool.run("dcmconv", p.toString(), canonical.toString());
+            assertEquals(0, result.exitCode(), result.output());
+            fullSizeImages.add(canonical);
+        }
     }
 
     @Test

@@ -49,7 +49,8 @@ class StoreScuTest {
         int port = ExternalTool.freePort();
         Path out = Files.createDirectories(work.resolve("storescp"));
         Path log = work.resolve("storescp.log");
-        Process storescp = ExternalTool.start(log, "storescp", "-d", "-aet", "STORESCP", "-od", out.toString(), String.valueOf(port));
+        // +B: storescp writes the data set exactly as it arrived, so the file shows what our SCU sent.
+        Process storescp = ExternalTool.start(log, "storescp", "-d", "+B", "-aet", "STORESCP", "-od", out.toString(), String.valueOf(port));
         try {
             ExternalTool.awaitListening(port, Duration.ofSeconds(10));
             try (ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("ROUTER"),
