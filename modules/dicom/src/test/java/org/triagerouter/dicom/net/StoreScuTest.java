@@ -90,7 +90,9 @@ class StoreScuTest {
         thread.setDaemon(true);
         thread.start();
         try {
-            ExternalTool.awaitListening(port, Duration.ofSeconds(10));
+            // isReady rather than a probe connection, which PixelMed would log as a failed association.
+            long ready = System.currentTimeMillis() + 10_000;
+            while (!dispatcher.isReady() && System.currentTimeMillis() < ready) Thread.sleep(20);
             try (ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("ROUTER"),
                     new RemoteAe("PIXELMED", "127.0.0.1", port), ClientAssociation.contextsFor(metas))) {
                 for (Path image : images) assertEquals(DimseStatus.SUCCESS, association.store(image, Priority.MEDIUM));
