@@ -1,0 +1,160 @@
+package org.triagerouter.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The job table as a queue. Enqueueing happens inside the caller's transaction (so a job exists
+ * exactly when the row it is about does) and notifies {@link #CHANNEL} on commit; workers claim with
+ * {@code FOR UPDATE SKIP LOCKED} and hold a lease that another worker may take over once it expires.
+ */
+public final class JobQueue {
+    /** LISTEN/NOTIFY channel; the payload is the job kind. */
+    public static final String CHANNEL = "triage_jobs";
+
+    private final Database database;
+
+    public JobQueue(Database database) { this.database = database; }
+
+    /** Adds a job unless a live one (queued or running) exists for the same kind and subject. */
+    public static boolean enqueue(Connection transaction, String kind, String subject, int priority) throws SQLException {
+        int inserted;
+        try (PreparedStatement insert = transaction.prepareStatement("""
+                insert into job (kind, subject, priority) values (?, ?, ?)
+                on conflict (kind, subject) where state in ('queued', 'running') do nothing""")) {
+            insert.setString(1, kind);
+            insert.setString(2, subject);
+            insert.setInt(3, priority);
+            inserted = insert.executeUpdate();
+        }
+        if (inserted > 0) {
+            try (PreparedStatement notify = transaction.prepareStatement("select pg_notify(?, ?)")) {
+                notify.setString(1, CHANNEL);
+                notify.setString(2, kind);
+                notify.execute();
+            }
+        }
+        return inserted > 0;
+    }
+
+    /**
+     * Claims up to {@code max} jobs of a kind that are due, or whose lease has expired, highest priority first.
+     * Each claim counts as an attempt.
+     */
+    public List<Job> claim(String kind, String owner, int max, Duration lease) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement claim = c.prepareStatement("""
+                     with picked as (
+                         select id from job
+                         where kind = ?
+                           and ((state = 'queued' and next_attempt_at <= now())
+                             or (state = 'running' and lease_expires_at < now()))
+                         order by priority desc, next_attempt_at, id
+                         limit ?
+                         for update skip locked)
+                     update job j
+                        set state = 'running', lease_owner = ?, lease_expires_at = now() + ? * interval '1 millisecond',
+                            attempts = j.attempts + 1, updated_at = now()
+                       from picked
+                      where j.id = picked.id
+                  returning j.id, j.kind, j.subject, j.priority, j.attempts, j.max_attempts""")) {
+            claim.setString(1, kind);
+            claim.setInt(2, max);
+            claim.setString(3, owner);
+            claim.setLong(4, lease.toMillis());
+            List<Job> jobs = new ArrayList<>();
+            try (ResultSet rs = claim.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)));
+                }
+            }
+            return jobs;
+        }
+    }
+
+    /** Renews a lease; false when the job is no longer ours (it expired and was taken over). */
+    public boolean extendLease(long jobId, String owner, Duration lease) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement update = c.prepareStatement("""
+                     update job set lease_expires_at = now() + ? * interval '1 millisecond', updated_at = now()
+                      where id = ? and lease_owner = ? and state = 'running'""")) {
+            update.setLong(1, lease.toMillis());
+            update.setLong(2, jobId);
+            update.setString(3, owner);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Marks a job done inside the caller's transaction; false when the lease was lost meanwhile. */
+    public static boolean complete(Connection transaction, long jobId, String owner) throws SQLException {
+        try (PreparedStatement update = transaction.prepareStatement("""
+                update job set state = 'done', lease_owner = null, lease_expires_at = null, finished_at = now(), updated_at = now()
+                 where id = ? and lease_owner = ? and state = 'running'""")) {
+            update.setLong(1, jobId);
+            update.setString(2, owner);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Records a failed attempt: back to the queue after the policy's delay, or FAILED for good when the
+     * attempts are used up or the error is {@code permanent}. False when the lease was lost meanwhile.
+     */
+    public boolean fail(long jobId, String owner, String error, boolean permanent, RetryPolicy policy) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                int attempts, maxAttempts;
+                try (PreparedStatement select = c.prepareStatement(
+                        "select attempts, max_attempts from job where id = ? and lease_owner = ? and state = 'running' for update")) {
+                    select.setLong(1, jobId);
+                    select.setString(2, owner);
+                    try (ResultSet rs = select.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return false;
+                        }
+                        attempts = rs.getInt(1);
+                        maxAttempts = rs.getInt(2);
+                    }
+                }
+                boolean giveUp = permanent || attempts >= maxAttempts;
+                try (PreparedStatement update = c.prepareStatement("""
+                        update job set state = ?, finished_at = case when ? then now() end,
+                               next_attempt_at = now() + ? * interval '1 millisecond', last_error = ?,
+                               lease_owner = null, lease_expires_at = null, updated_at = now()
+                         where id = ?""")) {
+                    update.setString(1, giveUp ? "failed" : "queued");
+                    update.setBoolean(2, giveUp);
+                    update.setLong(3, giveUp ? 0 : policy.delayBefore(attempts + 1).toMillis());
+                    update.setString(4, error);
+                    update.setLong(5, jobId);
+                    update.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Puts a failed job back in the queue for a fresh set of attempts (the dashboard's retry). */
+    public boolean retry(long jobId) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement update = c.prepareStatement("""
+                     update job set state = 'queued', attempts = 0, next_attempt_at = now(), finished_at = null, updated_at = now()
+                      where id = ? and state = 'failed'""")) {
+            update.setLong(1, jobId);
+            return update.executeUpdate() == 1;
+        }
+    }
+}
