@@ -31,6 +31,8 @@ public final class DicomServer implements Closeable {
     private final Semaphore associationSlots;
     private final Semaphore connectionSlots;
     private final AtomicLong associationCounter = new AtomicLong();
+    /** Makes association ids unique across restarts and nodes: a random prefix per server instance. */
+    private final String idPrefix = java.util.UUID.randomUUID().toString().substring(0, 8);
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dicom-", 0).factory());
     private ServerSocket serverSocket;
     private Thread acceptor;
@@ -87,7 +89,7 @@ public final class DicomServer implements Closeable {
                 closeQuietly(socket);
                 continue;
             }
-            String id = "A" + associationCounter.incrementAndGet();
+            String id = idPrefix + "-" + associationCounter.incrementAndGet();
             threads.execute(() -> {
                 try {
                     new ServerAssociation(id, socket, settings, negotiator, handler, associationSlots).run();

@@ -206,6 +206,12 @@ final class ServerAssociation implements Runnable {
         if (!rq.hasDataSet()) {
             return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND, "C-STORE-RQ without a data set");
         }
+        DimseStatus refusal = admit(sopClass, sopInstance);
+        if (refusal != null) {
+            reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
+            log.warn("{} C-STORE {} refused before receipt: {}", id, sopInstance, refusal);
+            return refusal;
+        }
         Path file = Files.createTempFile(settings.incomingDirectory(), "rx-", ".part");
         boolean handedOver = false;
         try {
@@ -246,6 +252,15 @@ final class ServerAssociation implements Runnable {
             return status;
         } finally {
             if (!handedOver) Files.deleteIfExists(file);
+        }
+    }
+
+    private DimseStatus admit(String sopClass, String sopInstance) {
+        try {
+            return handler.admit(info, sopClass, sopInstance);
+        } catch (RuntimeException e) {
+            log.error("{} admission check failed for {}", id, sopInstance, e);
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router cannot accept instances now");
         }
     }
 

@@ -1,0 +1,152 @@
+package org.triagerouter.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.net.AssociationInfo;
+import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.ReceivedInstance;
+import org.triagerouter.dicom.net.StoreHandler;
+import org.triagerouter.store.Database;
+import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobQueue;
+
+/**
+ * The ingest stage: a received instance is answered success only once its file is fsynced in the
+ * spool and its study, series, instance and {@code prepare} job rows are committed. Whatever fails
+ * first, the answer is 0xA700 and nothing half-written remains: no row without its file, no file
+ * without its row (a crash between rename and commit leaves a file that {@link SpoolReconciler} removes).
+ */
+public final class DurableStoreHandler implements StoreHandler {
+    private static final Logger log = LoggerFactory.getLogger(DurableStoreHandler.class);
+
+    private final Database database;
+    private final IngestSettings settings;
+
+    public DurableStoreHandler(Database database, IngestSettings settings) {
+        this.database = database;
+        this.settings = settings;
+    }
+
+    @Override
+    public DimseStatus admit(AssociationInfo association, String sopClassUid, String sopInstanceUid) {
+        long usable;
+        try {
+            usable = Files.getFileStore(settings.spool()).getUsableSpace();
+        } catch (IOException e) {
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "spool unavailable");
+        }
+        if (usable < settings.minFreeBytes()) {
+            log.warn("{} refusing {}: {} MB free under the spool, floor {} MB", association.id(), sopInstanceUid,
+                    usable >> 20, settings.minFreeBytes() >> 20);
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk below its free-space floor");
+        }
+        return null;
+    }
+
+    @Override
+    public DimseStatus onStore(ReceivedInstance instance) {
+        String sop = instance.sopInstanceUid();
+        String id = instance.association().id();
+        if (!Uids.isValid(instance.header().studyInstanceUid()) || !Uids.isValid(instance.header().seriesInstanceUid())) {
+            log.warn("{} refusing {}: Study or Series Instance UID missing or invalid", id, sop);
+            return DimseStatus.of(DimseStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, "Study or Series Instance UID missing or invalid");
+        }
+        try {
+            DiskSync.file(instance.file());
+        } catch (IOException e) {
+            log.error("{} cannot fsync {}: {}", id, sop, e.getMessage());
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk cannot take the instance");
+        }
+        Path target = SpoolLayout.pathOf(settings.spool(), instance.header());
+        boolean moved = false;
+        boolean committing = false;
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                InstanceRecords.lockSopInstance(c, sop);
+                if (InstanceRecords.exists(c, sop)) {
+                    c.commit();
+                    Files.deleteIfExists(instance.file());
+                    log.info("{} duplicate {} already stored; answered success", id, sop);
+                    return DimseStatus.SUCCESS;
+                }
+                moveIntoSpool(instance.file(), target);
+                moved = true;
+                InstanceRecords.insert(c, instance, settings.node(), target.toString(), instance.fileSize());
+                JobQueue.enqueue(c, JobKinds.PREPARE, sop, instance.priority() == org.triagerouter.dicom.net.Priority.HIGH ? 10 : 0);
+                committing = true;
+                c.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            return failed(instance, target, moved, committing, e);
+        }
+        log.info("{} stored {} {} study {} from {} ({} bytes, priority {})", id, instance.header().modality(), sop,
+                instance.header().studyInstanceUid(), instance.association().callingAeTitle(), instance.fileSize(), instance.priority());
+        return DimseStatus.SUCCESS;
+    }
+
+    private static void moveIntoSpool(Path temp, Path target) throws IOException {
+        Path studyDirectory = target.getParent();
+        if (!Files.isDirectory(studyDirectory)) {
+            Files.createDirectories(studyDirectory);
+            DiskSync.directory(studyDirectory.getParent());
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DiskSync.directory(studyDirectory);
+    }
+
+    /**
+     * Undoes what reached the disk. A failure during commit is ambiguous (the commit may have landed):
+     * then the row decides, and when the database cannot say, the file stays for the reconciler.
+     */
+    private DimseStatus failed(ReceivedInstance instance, Path target, boolean moved, boolean committing, Exception cause) {
+        String id = instance.association().id();
+        String sop = instance.sopInstanceUid();
+        log.error("{} cannot store {}: {}", id, sop, cause.getMessage());
+        if (moved && committing) {
+            try (Connection c = database.connection()) {
+                if (InstanceRecords.exists(c, sop)) {
+                    log.warn("{} commit of {} reported failure but landed; answered success", id, sop);
+                    return DimseStatus.SUCCESS;
+                }
+            } catch (SQLException e) {
+                log.warn("{} cannot tell whether {} was committed; its file stays for reconciliation", id, sop);
+                return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router database unavailable");
+            }
+        }
+        try {
+            Files.deleteIfExists(moved ? target : instance.file());
+        } catch (IOException e) {
+            log.error("{} cannot remove {} after failure; reconciliation will: {}", id, sop, e.getMessage());
+        }
+        return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES,
+                cause instanceof SQLException ? "router database unavailable" : "router disk cannot take the instance");
+    }
+
+    @Override
+    public void onAssociationClosed(AssociationInfo association, boolean released, int instancesStored) {
+        try (Connection c = database.connection()) {
+            InstanceRecords.recordAssociation(c, association, settings.node(), released, instancesStored);
+        } catch (SQLException e) {
+            log.warn("{} cannot record the end of the association: {}", association.id(), e.getMessage());
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is probably gone; the transaction with it.
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package org.triagerouter.store;
+
+/** The job kinds of the pipeline; stages hand work to each other only through these. */
+public final class JobKinds {
+    private JobKinds() {}
+
+    /** Decide eligibility and render a canonical image, per instance (subject: SOP Instance UID). */
+    public static final String PREPARE = "prepare";
+}
