@@ -64,12 +64,57 @@ ensure_pixelmed_in_maven() {
   rm -rf "$work"
 }
 
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
+# PostgreSQL's server binaries: the tests start private servers with them (initdb, pg_ctl).
+ensure_postgres_packages() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v pg_ctlcluster >/dev/null; then
+    log "installing postgresql"
+    as_root apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q postgresql >/dev/null
+  fi
+}
+
+# The database the router uses: TRIAGE_DATABASE_URL when given; otherwise the local cluster, started
+# with pg_ctlcluster when down (there is no systemd here), with role and database 'triage' created.
+ensure_database() {
+  if [ -n "${TRIAGE_DATABASE_URL:-}" ]; then
+    log "using the database at $TRIAGE_DATABASE_URL"
+    return 0
+  fi
+  ensure_postgres_packages
+  if [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+    local version; version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    log "creating PostgreSQL cluster $version/main"
+    as_root pg_createcluster "$version" main >/dev/null
+  fi
+  local version name port status
+  read -r version name port status _ <<< "$(pg_lsclusters -h | head -1)"
+  if [ "$status" != "online" ]; then
+    log "starting PostgreSQL $version/$name on port $port"
+    as_root pg_ctlcluster "$version" "$name" start || die "PostgreSQL $version/$name did not start"
+  fi
+  if [ "$(as_postgres psql -p "$port" -tAc "select 1 from pg_roles where rolname = 'triage'")" != "1" ]; then
+    log "creating PostgreSQL role triage"
+    as_postgres psql -p "$port" -qc "create role triage login createdb password 'triage'" >/dev/null
+  fi
+  if [ "$(as_postgres psql -p "$port" -tAc "select 1 from pg_database where datname = 'triage'")" != "1" ]; then
+    log "creating PostgreSQL database triage"
+    as_postgres psql -p "$port" -qc "create database triage owner triage" >/dev/null
+  fi
+  export TRIAGE_DATABASE_URL="jdbc:postgresql://127.0.0.1:$port/triage"
+  export TRIAGE_DATABASE_USER=triage TRIAGE_DATABASE_PASSWORD=triage
+}
+
 ensure_maven() {
   command -v mvn >/dev/null || { log "installing maven"; as_root apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q maven >/dev/null; }
 }
 
 setup_all() {
   ensure_packages
+  ensure_postgres_packages
   ensure_maven
   pick_jdk
   ensure_pixelmed_in_maven

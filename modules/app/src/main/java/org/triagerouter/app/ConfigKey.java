@@ -34,7 +34,16 @@ public enum ConfigKey {
             "require calling nodes to present a certificate the trust store accepts"),
     HTTP_BIND("http.bind", "TRIAGE_HTTP_BIND", "0.0.0.0", "address the HTTP server binds to"),
     HTTP_PORT("http.port", "TRIAGE_HTTP_PORT", "8080", "HTTP port (health endpoint; dashboard and API later)"),
-    SPOOL_DIR("spool.dir", "TRIAGE_SPOOL_DIR", "data/spool", "where received instances are kept, one folder per study");
+    SPOOL_DIR("spool.dir", "TRIAGE_SPOOL_DIR", "data/spool", "where received instances are kept, one folder per study"),
+    SPOOL_MIN_FREE_MB("spool.minFreeMegabytes", "TRIAGE_SPOOL_MIN_FREE_MB", "1024",
+            "below this much free space under the spool, C-STOREs are refused with 0xA700"),
+    DATABASE_URL("database.url", "TRIAGE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/triage", "PostgreSQL JDBC URL"),
+    DATABASE_USER("database.user", "TRIAGE_DATABASE_USER", "triage", "PostgreSQL role"),
+    DATABASE_PASSWORD("database.password", "TRIAGE_DATABASE_PASSWORD", "triage", "PostgreSQL password"),
+    DATABASE_POOL_SIZE("database.poolSize", "TRIAGE_DATABASE_POOL_SIZE", "16", "connections in the pool"),
+    DATABASE_TIMEOUT("database.timeoutSeconds", "TRIAGE_DATABASE_TIMEOUT_SECONDS", "5",
+            "seconds to wait for a database connection before answering 0xA700"),
+    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database; empty uses the host name");
 
     public final String path;
     public final String environmentVariable;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.Uids;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.dicom.net.TlsSettings;
@@ -52,6 +54,8 @@ public final class RouterConfig {
         RouterConfig config = new RouterConfig(values);
         config.serverSettings(); // validates every DICOM setting up front
         config.integer(ConfigKey.HTTP_PORT, 0, 65535);
+        config.databaseSettings();
+        config.ingestSettings();
         return config;
     }
 
@@ -135,6 +139,29 @@ public final class RouterConfig {
                 Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
                 integer(ConfigKey.DICOM_MAX_PDU_LENGTH, ServerSettings.MIN_PDU_LENGTH, ServerSettings.MAX_PDU_LENGTH),
                 tlsSettings());
+    }
+
+    public DatabaseSettings databaseSettings() throws ConfigException {
+        String url = string(ConfigKey.DATABASE_URL);
+        if (!url.startsWith("jdbc:postgresql:")) throw new ConfigException(describe(ConfigKey.DATABASE_URL) + " must start with jdbc:postgresql:");
+        return new DatabaseSettings(url, string(ConfigKey.DATABASE_USER), string(ConfigKey.DATABASE_PASSWORD),
+                integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000), Duration.ofSeconds(integer(ConfigKey.DATABASE_TIMEOUT, 1, 3600)));
+    }
+
+    public IngestSettings ingestSettings() throws ConfigException {
+        long floor = (long) integer(ConfigKey.SPOOL_MIN_FREE_MB, 0, Integer.MAX_VALUE) << 20;
+        return new IngestSettings(spoolDirectory(), floor, nodeName());
+    }
+
+    /** The configured node name, else the host name. */
+    public String nodeName() {
+        String name = string(ConfigKey.NODE_NAME);
+        if (!name.isEmpty()) return name;
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "router";
+        }
     }
 
     private TlsSettings tlsSettings() throws ConfigException {

@@ -17,8 +17,7 @@ final class ScuOptions {
     Integer timeoutSeconds;
 
     ClientSettings clientSettings() throws RouterConfig.ConfigException {
-        Path file = config != null ? config : System.getenv("TRIAGE_CONFIG") == null ? null : Path.of(System.getenv("TRIAGE_CONFIG"));
-        RouterConfig settings = RouterConfig.load(file, System.getenv());
+        RouterConfig settings = RouterConfig.load(ConfigFile.resolve(config), System.getenv());
         String ae = callingAe != null ? callingAe : settings.string(ConfigKey.DICOM_AE_TITLE);
         ClientSettings client = settings.clientSettings(ae);
         if (timeoutSeconds != null) {

@@ -1,19 +1,23 @@
 package org.triagerouter.app;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.ingest.DurableStoreHandler;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.SpoolReconciler;
+import org.triagerouter.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = "Run the router: DICOM C-STORE/C-ECHO SCP and the HTTP server.")
+@Command(name = "serve", description = "Run the router: DICOM C-STORE/C-ECHO SCP, the ingest stage and the HTTP server.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -24,44 +28,61 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         RouterConfig settings;
         try {
-            Path file = config != null ? config : System.getenv("TRIAGE_CONFIG") == null ? null : Path.of(System.getenv("TRIAGE_CONFIG"));
-            settings = RouterConfig.load(file, System.getenv());
+            settings = RouterConfig.load(ConfigFile.resolve(config), System.getenv());
         } catch (RouterConfig.ConfigException e) {
             return fail("bad configuration: " + e.getMessage());
         }
+        Database database = null;
         DicomServer dicom = null;
         HealthServer http = null;
         try {
             ServerSettings server = settings.serverSettings();
-            Path spool = settings.spoolDirectory();
-            prepareSpool(spool, server.incomingDirectory());
-            dicom = new DicomServer(server, new SpoolStoreHandler(spool));
+            IngestSettings ingest = settings.ingestSettings();
+            prepareSpool(ingest.spool(), server.incomingDirectory());
+            database = new Database(settings.databaseSettings());
+            migrate(database);
+            SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();
+            log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
+                    reconciled.partialFilesRemoved(), reconciled.orphanFilesRemoved(), reconciled.rowsWithoutFile());
+            dicom = new DicomServer(server, new DurableStoreHandler(database, ingest));
             dicom.start();
             http = new HealthServer(settings.string(ConfigKey.HTTP_BIND), settings.integer(ConfigKey.HTTP_PORT, 0, 65535),
                     server.aeTitle(), dicom.port());
             http.start();
-            log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, spool {}", server.aeTitle(), dicom.port(),
-                    server.tls() != null ? " (TLS)" : "", http.port(), spool.toAbsolutePath());
+            log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, spool {}", server.aeTitle(), dicom.port(),
+                    server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), ingest.spool());
         } catch (RouterConfig.ConfigException e) {
-            closeAll(dicom, http);
+            closeAll(dicom, http, database);
             return fail("bad configuration: " + e.getMessage());
-        } catch (IOException e) {
-            closeAll(dicom, http);
+        } catch (IOException | SQLException e) {
+            closeAll(dicom, http, database);
             return fail("cannot start: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DicomServer dicomToClose = dicom;
         HealthServer httpToClose = http;
+        Database databaseToClose = database;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Triage Router stopping");
-            closeAll(dicomToClose, httpToClose);
+            closeAll(dicomToClose, httpToClose, databaseToClose);
             stopped.countDown();
         }));
         stopped.await();
         return 0;
     }
 
-    /** Creates the spool and removes partial files a previous run left: none of them was ever acknowledged. */
+    /** Applies migrations; a database that cannot be reached or migrated is a start-up error naming it. */
+    static void migrate(Database database) throws SQLException {
+        try {
+            int applied = database.migrate();
+            if (applied > 0) log.info("database schema: {} migration(s) applied", applied);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new SQLException("database " + database.settings().url() + " unavailable: " + root.getMessage(), e);
+        }
+    }
+
     private static void prepareSpool(Path spool, Path incoming) throws IOException {
         try {
             Files.createDirectories(incoming);
@@ -71,19 +92,12 @@ final class ServeCommand implements Callable<Integer> {
         if (!Files.isWritable(spool) || !Files.isWritable(incoming)) {
             throw new IOException("spool directory " + spool.toAbsolutePath() + " is not writable");
         }
-        int removed = 0;
-        try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming, "*.part")) {
-            for (Path p : partial) {
-                Files.deleteIfExists(p);
-                removed++;
-            }
-        }
-        if (removed > 0) log.info("removed {} partial file(s) left by an interrupted transfer", removed);
     }
 
-    private static void closeAll(DicomServer dicom, HealthServer http) {
+    private static void closeAll(DicomServer dicom, HealthServer http, Database database) {
         if (http != null) http.close();
         if (dicom != null) dicom.close();
+        if (database != null) database.close();
     }
 
     private static int fail(String message) {

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
@@ -25,11 +28,28 @@ import org.triagerouter.dicom.fixture.SyntheticChestImages;
 import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.store.DatabaseSettings;
+import org.triagerouter.store.testing.PostgresServer;
 
 /** The run contract, exercised as a user would: the router's main class in a real subprocess. */
 class CommandLineTest {
+    static PostgresServer postgres;
+
     @TempDir
     Path work;
+    Map<String, String> database;
+
+    @BeforeAll
+    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
+
+    @AfterAll
+    static void stopPostgres() throws Exception { postgres.close(); }
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        DatabaseSettings db = postgres.createDatabase();
+        database = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(), "TRIAGE_DATABASE_PASSWORD", db.password());
+    }
 
     @Test
     void serveLogsOneReadyLineAndAnswersEchoSendAndHealth() throws Exception {
@@ -39,6 +59,8 @@ class CommandLineTest {
                 "TRIAGE_SPOOL_DIR", spool.toString(), "TRIAGE_DICOM_BIND", "127.0.0.1", "TRIAGE_DICOM_AE_TITLE", "ROUTER_UT");
         Files.createDirectories(spool.resolve("incoming"));
         Files.writeString(spool.resolve("incoming/rx-left-over.part"), "partial");
+        Files.createDirectories(spool.resolve("2.25.1"));
+        Files.writeString(spool.resolve("2.25.1/2.25.2.dcm"), "a file no row knows");
         Path log = work.resolve("serve.log");
         Process serve = start(env, log, "serve");
         try {
@@ -47,6 +69,7 @@ class CommandLineTest {
                     && ready.contains("HTTP port " + httpPort), ready);
             assertEquals(1, Files.readString(log).lines().filter(l -> l.contains("ready")).count());
             assertTrue(Files.notExists(spool.resolve("incoming/rx-left-over.part")), "partial file from a previous run removed");
+            assertTrue(Files.notExists(spool.resolve("2.25.1/2.25.2.dcm")), "unrecorded file removed");
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build(), HttpResponse.BodyHandlers.ofString());
@@ -117,6 +140,26 @@ class CommandLineTest {
     }
 
     @Test
+    void serveExitsNonZeroWhenTheDatabaseIsUnreachable() throws Exception {
+        int nobody = freePort();
+        Result result = runToEnd(Map.of("TRIAGE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + nobody + "/triage",
+                "TRIAGE_DATABASE_TIMEOUT_SECONDS", "1", "TRIAGE_DICOM_PORT", String.valueOf(freePort()),
+                "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+        assertEquals(2, result.exitCode, result.output);
+        assertTrue(result.output.contains("cannot start: database jdbc:postgresql://127.0.0.1:" + nobody + "/triage unavailable"), result.output);
+    }
+
+    @Test
+    void dbMigrateAppliesTheSchemaOnce() throws Exception {
+        Result first = runToEnd(Map.of(), "db", "migrate");
+        assertEquals(0, first.exitCode, first.output);
+        assertTrue(first.output.contains("1 migration(s) applied"), first.output);
+        Result second = runToEnd(Map.of(), "db", "migrate");
+        assertEquals(0, second.exitCode, second.output);
+        assertTrue(second.output.contains("0 migration(s) applied"), second.output);
+    }
+
+    @Test
     void sendSummarisesFailureStatusesAndExitsNonZero() throws Exception {
         ServerSettings settings = new ServerSettings("FULL", "127.0.0.1", 0, java.util.Set.of(), Uids.DECODABLE_TRANSFER_SYNTAXES,
                 ServerSettings.DEFAULT_MAX_PDU_LENGTH, 4, Duration.ofSeconds(10), Duration.ofSeconds(10), work.resolve("incoming"), null);
@@ -151,6 +194,8 @@ class CommandLineTest {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(work.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(k -> k.startsWith("TRIAGE_"));
+        environment.putAll(database);
+        environment.put("TRIAGE_SPOOL_MIN_FREE_MB", "0");
         environment.putAll(env);
         return builder.start();
     }
