@@ -96,7 +96,11 @@ final class AssociatePduCodec {
                             int subLength = item.getShort() & 0xFFFF;
                             ByteBuffer sub = slice(item, subLength);
                             switch (subType) {
-                                case SUB_MAX_LENGTH -> maxLength = sub.getInt();
+                                case SUB_MAX_LENGTH -> {
+                                    // Unsigned 32 bits; 0 and anything beyond what one array can hold mean "unlimited".
+                                    long value = sub.getInt() & 0xFFFFFFFFL;
+                                    maxLength = value > Integer.MAX_VALUE ? 0 : (int) value;
+                                }
                                 case SUB_IMPLEMENTATION_CLASS_UID -> implClass = ascii(sub);
                                 case SUB_IMPLEMENTATION_VERSION -> implVersion = ascii(sub);
                                 case SUB_ROLE_SELECTION -> {

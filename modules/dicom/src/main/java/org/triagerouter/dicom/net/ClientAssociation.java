@@ -45,6 +45,8 @@ public final class ClientAssociation implements Closeable {
     public static ClientAssociation open(ClientSettings settings, RemoteAe remote, List<PresentationContext> contexts) throws IOException {
         Socket socket = connect(settings, remote);
         PduConnection connection = new PduConnection(socket);
+        connection.setWriteTimeout(settings.dimseTimeout());
+        Watchdog.Guard deadline = Watchdog.arm(socket, settings.associationTimeout());
         try {
             AssociateMessage request = new AssociateMessage(remote.aeTitle(), settings.callingAeTitle(), contexts,
                     settings.maxPduLength(), Uids.IMPLEMENTATION_CLASS_UID, Uids.IMPLEMENTATION_VERSION, List.of());
@@ -54,28 +56,37 @@ public final class ClientAssociation implements Closeable {
             switch (header.type()) {
                 case PduConnection.A_ASSOCIATE_AC -> {
                     byte[] body = connection.readBody(header, PduConnection.MAX_ASSOCIATE_PDU_LENGTH);
-                    return new ClientAssociation(connection, settings, AssociatePduCodec.decode(body, true, request));
+                    AssociateMessage accepted = AssociatePduCodec.decode(body, true, request);
+                    if (accepted.maxPduLength() != 0 && accepted.maxPduLength() < PduConnection.MIN_PEER_PDU_LENGTH) {
+                        connection.writeAbort(2, ProtocolException.INVALID_PDU_PARAMETER_VALUE);
+                        throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
+                                remote + " offers a maximum PDU length of " + accepted.maxPduLength());
+                    }
+                    return new ClientAssociation(connection, settings, accepted);
                 }
                 case PduConnection.A_ASSOCIATE_RJ -> {
-                    byte[] body = connection.readBody(header, 4);
+                    byte[] body = connection.readFixedBody(header);
                     throw new AssociationRejectedException(body[1], body[2], body[3]);
                 }
                 case PduConnection.A_ABORT -> {
-                    byte[] body = connection.readBody(header, 4);
+                    byte[] body = connection.readFixedBody(header);
                     throw new PeerAbortedException(body[2], body[3]);
                 }
                 default -> throw new ProtocolException(ProtocolException.UNEXPECTED_PDU, "unexpected PDU type " + header.type() + " in answer to A-ASSOCIATE-RQ");
             }
-        } catch (SocketTimeoutException e) {
-            connection.close();
-            throw new DicomNetworkException(remote + " did not answer the association request within " + settings.associationTimeout().toSeconds() + " s");
         } catch (DicomNetworkException e) {
             connection.close();
             throw e;
-        } catch (IOException e) {
-            // With TLS 1.3 a refused client certificate only shows here, as a reset on the first read or write.
+        } catch (IOException | RuntimeException e) {
             connection.close();
+            if (deadline.fired() || e instanceof SocketTimeoutException) {
+                throw new DicomNetworkException(remote + " did not answer the association request within "
+                        + settings.associationTimeout().toSeconds() + " s");
+            }
+            // With TLS 1.3 a refused client certificate only shows here, as a reset on the first read or write.
             throw new DicomNetworkException(remote + ": association failed: " + e.getMessage(), e);
+        } finally {
+            deadline.close();
         }
     }
 
@@ -151,6 +162,8 @@ public final class ClientAssociation implements Closeable {
 
     private DimseStatus exchange(int contextId, CommandSet request, InputStream dataSet, long length) throws IOException {
         ensureOpen();
+        // One deadline for the request and its response: a peer that stops reading our data set counts too.
+        Watchdog.Guard deadline = Watchdog.arm(connection.socket(), settings.dimseTimeout().plus(transferAllowance(length)));
         try {
             byte[] command = request.encode();
             connection.writeMessagePart(contextId, true, new ByteArrayInputStream(command), command.length, accepted.maxPduLength(), sendBuffer);
@@ -166,37 +179,55 @@ public final class ClientAssociation implements Closeable {
                 throw new ProtocolException(ProtocolException.UNEXPECTED_PDU_PARAMETER, "response does not answer the request sent");
             }
             return response.command().status();
-        } catch (SocketTimeoutException e) {
-            abort();
-            throw new DicomNetworkException("no DIMSE response within " + settings.dimseTimeout().toSeconds() + " s; association aborted");
         } catch (ProtocolException e) {
-            connection.writeAbort(0, 0);
+            connection.writeAbort(2, e.abortReason);
             close();
             throw e;
         } catch (MessageReader.ReleaseRequested e) {
             abort();
             throw new DicomNetworkException("peer requested release while a response was outstanding");
         } catch (IOException e) {
-            close();
+            boolean timedOut = deadline.fired() || e instanceof SocketTimeoutException;
+            if (timedOut) abort();
+            else close();
+            if (timedOut) throw new DicomNetworkException("no DIMSE response within " + settings.dimseTimeout().toSeconds() + " s; association aborted");
             throw e;
+        } finally {
+            deadline.close();
         }
+    }
+
+    /** Time to put {@code length} bytes on the wire at a pessimistic 1 MB/s, on top of the DIMSE timeout. */
+    private static java.time.Duration transferAllowance(long length) {
+        return java.time.Duration.ofMillis(length / 1000);
     }
 
     /** A-RELEASE-RQ, waiting for A-RELEASE-RP at most the association timeout; aborts if it does not come. */
     public void release() throws IOException {
         if (!open) return;
-        try {
+        try (Watchdog.Guard deadline = Watchdog.arm(connection.socket(), settings.associationTimeout())) {
             connection.setReadTimeout(millis(settings.associationTimeout()));
             connection.writeReleaseRequest();
             while (true) {
                 PduConnection.PduHeader header = connection.readHeader();
-                if (header.type() == PduConnection.A_RELEASE_RP) {
-                    connection.readBody(header, 4);
-                    return;
+                switch (header.type()) {
+                    case PduConnection.A_RELEASE_RP -> {
+                        connection.readFixedBody(header);
+                        return;
+                    }
+                    // Release collision (PS3.8 AR-9): as requestor we answer first, then await the peer's RP.
+                    case PduConnection.A_RELEASE_RQ -> {
+                        connection.readFixedBody(header);
+                        connection.writeReleaseResponse();
+                    }
+                    case PduConnection.A_ABORT -> throw new PeerAbortedException(0, 0);
+                    default -> {
+                        if (header.length() > settings.maxPduLength()) {
+                            throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE, "oversized PDU");
+                        }
+                        connection.in().skipNBytes(header.length());
+                    }
                 }
-                if (header.type() == PduConnection.A_ABORT) throw new PeerAbortedException(0, 0);
-                if (header.length() > settings.maxPduLength()) throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE, "oversized PDU");
-                connection.in().skipNBytes(header.length());
             }
         } catch (SocketTimeoutException e) {
             connection.writeAbort(0, 0);

@@ -41,7 +41,7 @@ final class MessageReader {
         int length = 0;
         int contextId = -1;
         while (true) {
-            nextPdv(true);
+            nextPdv(length == 0 && contextId < 0);
             if ((pdvControl & 0x01) == 0) {
                 throw new ProtocolException(ProtocolException.UNEXPECTED_PDU_PARAMETER, "data fragment where a command was expected");
             }
@@ -109,15 +109,15 @@ final class MessageReader {
                     pduRemaining = header.length();
                 }
                 case PduConnection.A_RELEASE_RQ -> {
-                    connection.readBody(header, 4);
+                    connection.readFixedBody(header);
                     if (!betweenMessages) {
                         throw new ProtocolException(ProtocolException.UNEXPECTED_PDU, "A-RELEASE-RQ in the middle of a message");
                     }
                     throw new ReleaseRequested();
                 }
                 case PduConnection.A_ABORT -> {
-                    byte[] body = connection.readBody(header, 4);
-                    throw new PeerAbortedException(body.length > 2 ? body[2] : 0, body.length > 3 ? body[3] : 0);
+                    byte[] body = connection.readFixedBody(header);
+                    throw new PeerAbortedException(body[2], body[3]);
                 }
                 case PduConnection.A_ASSOCIATE_RQ, PduConnection.A_ASSOCIATE_AC, PduConnection.A_ASSOCIATE_RJ, PduConnection.A_RELEASE_RP ->
                         throw new ProtocolException(ProtocolException.UNEXPECTED_PDU, "unexpected PDU type " + header.type() + " during data transfer");

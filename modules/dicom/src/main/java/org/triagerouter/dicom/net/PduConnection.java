@@ -27,12 +27,16 @@ final class PduConnection implements Closeable {
 
     /** Upper bound for A-ASSOCIATE PDUs: a request proposing 128 contexts with many syntaxes stays far below. */
     static final int MAX_ASSOCIATE_PDU_LENGTH = 1 << 20;
+    /** Smallest maximum PDU length we accept from a peer (dcmtk's own floor is 4096); 0 means unlimited. */
+    static final int MIN_PEER_PDU_LENGTH = 1024;
+    private static final java.time.Duration DEFAULT_WRITE_TIMEOUT = java.time.Duration.ofSeconds(60);
     private static final int SOCKET_BUFFER = 64 * 1024;
 
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
     private boolean closed;
+    private java.time.Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
 
     PduConnection(Socket socket) throws IOException {
         this.socket = socket;
@@ -47,6 +51,9 @@ final class PduConnection implements Closeable {
 
     void setReadTimeout(int millis) throws SocketException { socket.setSoTimeout(millis); }
 
+    /** Longest a single PDU write may block (a peer that stops reading must not hold a thread forever). */
+    void setWriteTimeout(java.time.Duration timeout) { writeTimeout = timeout; }
+
     /** Reads a PDU header; returns its type and leaves the length in the returned value's low part. */
     PduHeader readHeader() throws IOException {
         int type = in.read();
@@ -54,6 +61,15 @@ final class PduConnection implements Closeable {
         in.readUnsignedByte();
         long length = in.readInt() & 0xFFFFFFFFL;
         return new PduHeader(type, length);
+    }
+
+    /** Reads the 4-byte body of A-ASSOCIATE-RJ, A-RELEASE-RQ/RP or A-ABORT, whose length is fixed by PS3.8. */
+    byte[] readFixedBody(PduHeader header) throws IOException {
+        if (header.length() != 4) {
+            throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
+                    "PDU type " + header.type() + " must be 4 bytes long, declares " + header.length());
+        }
+        return readBody(header, 4);
     }
 
     /** Reads a PDU body of a length already checked by the caller to be at most {@code limit}. */
@@ -68,9 +84,11 @@ final class PduConnection implements Closeable {
     }
 
     void writePdu(int type, byte[] body) throws IOException {
-        writeHeader(type, body.length);
-        out.write(body);
-        out.flush();
+        try (Watchdog.Guard guard = Watchdog.arm(socket, writeTimeout)) {
+            writeHeader(type, body.length);
+            out.write(body);
+            out.flush();
+        }
     }
 
     void writeHeader(int type, long length) throws IOException {
@@ -102,6 +120,7 @@ final class PduConnection implements Closeable {
     void writeMessagePart(int contextId, boolean command, InputStream source, long length, int peerMaxPduLength, byte[] buffer)
             throws IOException {
         int maxFragment = Math.min(buffer.length, (peerMaxPduLength == 0 ? Integer.MAX_VALUE : peerMaxPduLength) - 6);
+        if (maxFragment < 1) throw new IllegalArgumentException("peer maximum PDU length " + peerMaxPduLength + " leaves no room for data");
         long remaining = length;
         do {
             int fragment = (int) Math.min(remaining, maxFragment);
@@ -109,14 +128,16 @@ final class PduConnection implements Closeable {
                 throw new EOFException("data set source ended " + remaining + " bytes early");
             }
             boolean last = remaining == fragment;
-            writeHeader(P_DATA_TF, fragment + 6L);
-            out.writeInt(fragment + 2);
-            out.writeByte(contextId);
-            out.writeByte((command ? 0x01 : 0x00) | (last ? 0x02 : 0x00));
-            out.write(buffer, 0, fragment);
+            try (Watchdog.Guard guard = Watchdog.arm(socket, writeTimeout)) {
+                writeHeader(P_DATA_TF, fragment + 6L);
+                out.writeInt(fragment + 2);
+                out.writeByte(contextId);
+                out.writeByte((command ? 0x01 : 0x00) | (last ? 0x02 : 0x00));
+                out.write(buffer, 0, fragment);
+                if (last) out.flush();
+            }
             remaining -= fragment;
         } while (remaining > 0);
-        out.flush();
     }
 
     OutputStream rawOutput() { return out; }

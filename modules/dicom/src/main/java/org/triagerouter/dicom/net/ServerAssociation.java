@@ -1,6 +1,5 @@
 package org.triagerouter.dicom.net;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.InstanceFiles;
 import org.triagerouter.dicom.file.InstanceHeader;
 import org.triagerouter.dicom.file.InvalidDatasetException;
-import org.triagerouter.dicom.file.Part10;
 
 /**
  * One accepted connection, from A-ASSOCIATE-RQ to release or abort (PS3.8 state machine, acceptor
@@ -55,8 +53,25 @@ final class ServerAssociation implements Runnable {
         try {
             connection = new PduConnection(socket);
             connection.setReadTimeout((int) settings.artimTimeout().toMillis());
-            AssociateMessage request = readAssociateRequest(connection);
+            connection.setWriteTimeout(settings.idleTimeout());
+            AssociateMessage request;
+            // ARTIM is one deadline for the whole request, not a per-read timeout a trickling peer could stretch.
+            try (Watchdog.Guard artim = Watchdog.arm(socket, settings.artimTimeout())) {
+                try {
+                    request = readAssociateRequest(connection);
+                } catch (IOException e) {
+                    if (!artim.fired()) throw e;
+                    log.warn("{} closing connection from {}: no A-ASSOCIATE-RQ within {} s", id, socket.getRemoteSocketAddress(),
+                            settings.artimTimeout().toSeconds());
+                    return;
+                }
+            }
             if (request == null) return;
+            if (request.maxPduLength() != 0 && request.maxPduLength() < PduConnection.MIN_PEER_PDU_LENGTH) {
+                abort(connection, ProtocolException.INVALID_PDU_PARAMETER_VALUE,
+                        "peer maximum PDU length " + request.maxPduLength() + " is below " + PduConnection.MIN_PEER_PDU_LENGTH);
+                return;
+            }
             info = new AssociationInfo(id, request.callingAeTitle(), request.calledAeTitle(),
                     String.valueOf(socket.getRemoteSocketAddress()), Instant.now());
             holdsSlot = associationSlots.tryAcquire();
@@ -90,6 +105,7 @@ final class ServerAssociation implements Runnable {
             log.warn("{} connection closed by peer without release", id);
         } catch (IOException e) {
             log.warn("{} association failed: {}", id, e.getMessage());
+            if (connection != null) connection.writeAbort(2, ProtocolException.NOT_SPECIFIED);
         } finally {
             if (connection != null) connection.close();
             else closeQuietly(socket);
@@ -149,13 +165,13 @@ final class ServerAssociation implements Runnable {
     }
 
     /** After RJ or RP the requestor closes the transport; ARTIM bounds how long we wait for it (PS3.8 9.2.3). */
-    private static void awaitPeerClose(PduConnection connection) {
-        try {
+    private void awaitPeerClose(PduConnection connection) {
+        try (Watchdog.Guard artim = Watchdog.arm(socket, settings.artimTimeout())) {
             while (connection.in().read() >= 0) {
                 // Discard anything the peer still sends.
             }
         } catch (IOException ignored) {
-            // Timeout or reset: either way we close now.
+            // Deadline or reset: either way we close now.
         }
     }
 
@@ -169,7 +185,6 @@ final class ServerAssociation implements Runnable {
                 command = reader.readCommand();
             } catch (MessageReader.ReleaseRequested release) {
                 connection.writeReleaseResponse();
-                connection.setReadTimeout((int) settings.artimTimeout().toMillis());
                 awaitPeerClose(connection);
                 return true;
             }
@@ -212,14 +227,26 @@ final class ServerAssociation implements Runnable {
             log.warn("{} C-STORE {} refused before receipt: {}", id, sopInstance, refusal);
             return refusal;
         }
-        Path file = Files.createTempFile(settings.incomingDirectory(), "rx-", ".part");
+        Path file;
+        try {
+            file = Files.createTempFile(settings.incomingDirectory(), "rx-", ".part");
+        } catch (IOException e) {
+            reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
+            log.error("{} C-STORE {} refused: cannot create a file in {}: {}", id, sopInstance, settings.incomingDirectory(), e.getMessage());
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk cannot take the instance");
+        }
         boolean handedOver = false;
+        // A local write failure (disk full) must not break the association: keep reading, answer 0xA700.
+        LocalFileSink sink = new LocalFileSink(file, FILE_BUFFER);
         try {
             long dataSetLength;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), FILE_BUFFER)) {
-                Part10.writeMetaGroup(out, sopClass == null ? context.abstractSyntax() : sopClass,
-                        sopInstance == null ? "" : sopInstance, context.transferSyntax(), info.callingAeTitle());
-                dataSetLength = reader.readDataSet(command.contextId(), out);
+            sink.writeMetaGroup(sopClass == null ? context.abstractSyntax() : sopClass, sopInstance == null ? "" : sopInstance,
+                    context.transferSyntax(), info.callingAeTitle());
+            dataSetLength = reader.readDataSet(command.contextId(), sink);
+            sink.close();
+            if (sink.failure() != null) {
+                log.error("{} C-STORE {} refused: writing {} failed: {}", id, sopInstance, file, sink.failure().getMessage());
+                return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk cannot take the instance");
             }
             DimseStatus problem = checkRequest(sopClass, sopInstance, context);
             if (problem != null) return problem;
@@ -229,6 +256,9 @@ final class ServerAssociation implements Runnable {
             } catch (InvalidDatasetException e) {
                 log.warn("{} C-STORE {} refused: {}", id, sopInstance, e.getMessage());
                 return DimseStatus.of(e.truncated ? DimseStatus.CANNOT_UNDERSTAND_TRUNCATED : DimseStatus.CANNOT_UNDERSTAND, e.getMessage());
+            } catch (IOException e) {
+                log.error("{} C-STORE {} refused: cannot read back {}: {}", id, sopInstance, file, e.getMessage());
+                return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk cannot take the instance");
             }
             if (!sopInstance.equals(header.sopInstanceUid())) {
                 log.warn("{} C-STORE {} refused: data set holds SOP Instance UID {}", id, sopInstance, header.sopInstanceUid());
@@ -251,6 +281,7 @@ final class ServerAssociation implements Runnable {
             if (handedOver) instancesStored++;
             return status;
         } finally {
+            sink.close();
             if (!handedOver) Files.deleteIfExists(file);
         }
     }
