@@ -114,6 +114,10 @@ public final class RouterConfig {
         if (tls != null && tls.keyStore() == null) {
             throw new ConfigException(describe(ConfigKey.TLS_KEY_STORE) + " must be set when TLS is enabled");
         }
+        if (tls != null && tls.requireClientCertificate() && tls.trustStore() == null) {
+            // Else the JDK's public CAs would vouch for any caller.
+            throw new ConfigException(describe(ConfigKey.TLS_TRUST_STORE) + " must be set when client certificates are required");
+        }
         try {
             return new ServerSettings(
                     string(ConfigKey.DICOM_AE_TITLE),

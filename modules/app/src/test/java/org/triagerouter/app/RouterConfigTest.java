@@ -78,6 +78,9 @@ class RouterConfigTest {
         RouterConfig.ConfigException tls = assertThrows(RouterConfig.ConfigException.class,
                 () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_TLS_ENABLED", "true")));
         assertTrue(tls.getMessage().contains("dicom.tls.keyStore"), tls.getMessage());
+        RouterConfig.ConfigException trust = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null, Map.of(
+                "TRIAGE_DICOM_TLS_ENABLED", "true", "TRIAGE_DICOM_TLS_KEY_STORE", "/x.p12", "TRIAGE_DICOM_TLS_REQUIRE_CLIENT_CERTIFICATE", "true")));
+        assertTrue(trust.getMessage().contains("dicom.tls.trustStore"), trust.getMessage());
     }
 
     @Test

@@ -50,9 +50,10 @@ public final class Uids {
     public static final String IMPLEMENTATION_CLASS_UID = "2.25.191245712404185342618412738427392457101";
     public static final String IMPLEMENTATION_VERSION = "TRIAGE_ROUTER_01";
 
-    private static final Pattern UID_SYNTAX = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
+    /** Digits and dots. PS3.5 9.1 also forbids leading zeros in a component, but devices send them: accepted. */
+    private static final Pattern UID_SYNTAX = Pattern.compile("[0-9]+(\\.[0-9]+)*");
 
-    /** True for a UID that follows PS3.5 9.1 (digits and dots, no leading zeros, at most 64 characters). */
+    /** True for a UID of digits and dots, at most 64 characters: safe as a file or folder name too. */
     public static boolean isValid(String uid) {
         return uid != null && uid.length() <= 64 && UID_SYNTAX.matcher(uid).matches();
     }

@@ -24,12 +24,13 @@ final class DatasetWalker {
     private static final long UNDEFINED = 0xFFFFFFFFL;
     private static final int MAX_DEPTH = 32;
 
-    private final Source in;
-    private final boolean bigEndian;
+    /** Inflated data sets larger than this are refused: a deflate bomb must not spin a CPU for minutes. */
+    static final long MAX_INFLATED_BYTES = 4L << 30;
 
-    private DatasetWalker(Source in, boolean bigEndian) {
+    private final Source in;
+
+    private DatasetWalker(Source in) {
         this.in = in;
-        this.bigEndian = bigEndian;
     }
 
     static boolean hasLongLength(String vr) { return LONG_LENGTH_VRS.contains(vr); }
@@ -37,16 +38,18 @@ final class DatasetWalker {
     /** Checks the data set that starts at {@code offset} in {@code file}, encoded in {@code transferSyntaxUid}. */
     static void checkComplete(Path file, long offset, String transferSyntaxUid) throws IOException {
         long size = Files.size(file);
+        Inflater inflater = null;
         try (InputStream raw = Files.newInputStream(file)) {
             raw.skipNBytes(offset);
             Source source;
             if (Uids.DEFLATED_EXPLICIT_VR_LE.equals(transferSyntaxUid)) {
-                source = new Source(new BufferedInputStream(new InflaterInputStream(raw, new Inflater(true), 65536), 65536), -1);
+                inflater = new Inflater(true);
+                source = new Source(new BufferedInputStream(new InflaterInputStream(raw, inflater, 65536), 65536), -1);
             } else {
                 source = new Source(new BufferedInputStream(raw, 16384), size - offset);
             }
             boolean explicit = !Uids.IMPLICIT_VR_LE.equals(transferSyntaxUid);
-            new DatasetWalker(source, Uids.EXPLICIT_VR_BE.equals(transferSyntaxUid)).walkDataset(explicit, -1, true, 0);
+            new DatasetWalker(source).walkDataset(explicit, Uids.EXPLICIT_VR_BE.equals(transferSyntaxUid), -1, true, 0);
             if (source.size >= 0 && source.position != source.size) {
                 throw new InvalidDatasetException("data set is " + (source.size - source.position) + " bytes shorter than its elements declare", true);
             }
@@ -54,20 +57,25 @@ final class DatasetWalker {
             throw new InvalidDatasetException("data set ends inside an element", true);
         } catch (java.util.zip.ZipException e) {
             throw new InvalidDatasetException("deflated data set is corrupt: " + e.getMessage(), false);
+        } finally {
+            if (inflater != null) inflater.end(); // native memory, not worth waiting for the GC
         }
     }
 
-    /** Walks elements until the end of the source (top level), {@code end}, or an item delimiter. */
-    private void walkDataset(boolean explicit, long end, boolean topLevel, int depth) throws IOException {
+    /**
+     * Walks elements until the end of the source (top level), position {@code end} (a defined-length
+     * item or sequence), or an item delimiter (an undefined-length item).
+     */
+    private void walkDataset(boolean explicit, boolean bigEndian, long end, boolean topLevel, int depth) throws IOException {
         if (depth > MAX_DEPTH) throw new InvalidDatasetException("sequences nested deeper than " + MAX_DEPTH, false);
         long previousTag = -1;
         while (true) {
             if (end >= 0 && in.position == end) return;
             if (end >= 0 && in.position > end) throw new InvalidDatasetException("an element overruns its item", false);
             if (topLevel && in.atEnd()) return;
-            int tag = readTag();
+            int tag = readTag(bigEndian);
             if (tag == ITEM_DELIMITER) {
-                readLength32();
+                readLength32(bigEndian);
                 if (end < 0 && !topLevel) return;
                 throw new InvalidDatasetException("item delimiter outside an undefined-length item", false);
             }
@@ -79,41 +87,54 @@ final class DatasetWalker {
             long length;
             if (explicit) {
                 vr = readVr(tag);
-                length = hasLongLength(vr) ? readLength16Reserved() : readLength16();
+                length = hasLongLength(vr) ? readLength16Reserved(bigEndian) : readU16(bigEndian);
             } else {
-                length = readLength32();
+                length = readLength32(bigEndian);
             }
+            boolean pixelData = tag == 0x7FE00010;
             if (length == UNDEFINED) {
-                if (vr != null && !vr.equals("SQ") && !vr.equals("UN") && !(tag == 0x7FE00010 && vr.equals("OB"))) {
+                if (vr != null && !vr.equals("SQ") && !vr.equals("UN") && !(pixelData && vr.equals("OB"))) {
                     throw new InvalidDatasetException(String.format("element %08X of VR %s has undefined length", tag, vr), false);
                 }
-                // UN of undefined length holds a sequence encoded in Implicit VR Little Endian (PS3.5 6.2.2).
-                boolean itemsExplicit = explicit && !"UN".equals(vr);
-                walkItems(itemsExplicit, depth + 1);
+                // UN of undefined length holds a sequence in Implicit VR Little Endian, whatever the syntax (PS3.5 6.2.2).
+                boolean un = "UN".equals(vr);
+                walkItems(explicit && !un, bigEndian && !un, -1, pixelData, depth + 1);
+            } else if ("SQ".equals(vr)) {
+                walkItems(true, bigEndian, in.position + length, false, depth + 1);
             } else {
-                if ((length & 1) != 0) throw new InvalidDatasetException(String.format("element %08X has odd length %d", tag, length), false);
+                // Odd lengths break PS3.5 7.1.1 but real devices send them; structure, not style, is checked here.
                 in.skip(length);
             }
         }
     }
 
-    private void walkItems(boolean explicit, int depth) throws IOException {
+    /**
+     * Walks the items of a sequence (or the fragments of encapsulated pixel data) up to a sequence
+     * delimiter ({@code end} &lt; 0) or to {@code end}. Items of defined length are walked inside too,
+     * so an element overrunning its item is caught; pixel data fragments are opaque.
+     */
+    private void walkItems(boolean explicit, boolean bigEndian, long end, boolean fragments, int depth) throws IOException {
         while (true) {
-            int tag = readTag();
-            long length = readLength32();
-            if (tag == SEQUENCE_DELIMITER) return;
+            if (end >= 0 && in.position == end) return;
+            if (end >= 0 && in.position > end) throw new InvalidDatasetException("an item overruns its sequence", false);
+            int tag = readTag(bigEndian);
+            long length = readLength32(bigEndian);
+            if (tag == SEQUENCE_DELIMITER && end < 0) return;
             if (tag != ITEM) throw new InvalidDatasetException(String.format("expected an item, found %08X", tag), false);
             if (length == UNDEFINED) {
-                walkDataset(explicit, -1, false, depth);
-            } else {
+                if (fragments) throw new InvalidDatasetException("pixel data fragment of undefined length", false);
+                walkDataset(explicit, bigEndian, -1, false, depth);
+            } else if (fragments) {
                 in.skip(length);
+            } else {
+                walkDataset(explicit, bigEndian, in.position + length, false, depth);
             }
         }
     }
 
-    private int readTag() throws IOException {
-        int group = readU16();
-        int element = readU16();
+    private int readTag(boolean bigEndian) throws IOException {
+        int group = readU16(bigEndian);
+        int element = readU16(bigEndian);
         return group << 16 | element;
     }
 
@@ -125,19 +146,17 @@ final class DatasetWalker {
         return new String(new char[] {(char) a, (char) b});
     }
 
-    private long readLength16() throws IOException { return readU16(); }
-
-    private long readLength16Reserved() throws IOException {
-        readU16();
-        return readLength32();
+    private long readLength16Reserved(boolean bigEndian) throws IOException {
+        readU16(bigEndian);
+        return readLength32(bigEndian);
     }
 
-    private long readLength32() throws IOException {
-        long a = readU16(), b = readU16();
+    private long readLength32(boolean bigEndian) throws IOException {
+        long a = readU16(bigEndian), b = readU16(bigEndian);
         return bigEndian ? (a << 16 | b) : (b << 16 | a);
     }
 
-    private int readU16() throws IOException {
+    private int readU16(boolean bigEndian) throws IOException {
         int a = in.read(), b = in.read();
         return bigEndian ? (a << 8 | b) : (b << 8 | a);
     }
@@ -161,12 +180,11 @@ final class DatasetWalker {
         }
 
         void skip(long n) throws IOException {
-            if (size >= 0) {
-                if (position + n > size) throw new EOFException();
-                in.skipNBytes(n);
-            } else {
-                in.skipNBytes(n);
+            if (size >= 0 && position + n > size) throw new EOFException();
+            if (size < 0 && position + n > MAX_INFLATED_BYTES) {
+                throw new InvalidDatasetException("deflated data set inflates beyond " + (MAX_INFLATED_BYTES >> 30) + " GiB", false);
             }
+            in.skipNBytes(n);
             position += n;
         }
 

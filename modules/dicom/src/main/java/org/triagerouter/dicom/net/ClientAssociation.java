@@ -92,6 +92,10 @@ public final class ClientAssociation implements Closeable {
 
     private static Socket connect(ClientSettings settings, RemoteAe remote) throws IOException {
         Socket socket;
+        if (settings.tls() != null && settings.tls().trustStore() == null) {
+            // Without a trust store any publicly issued certificate would pass, and peers are not checked by name.
+            throw new DicomNetworkException("TLS to " + remote + " needs a trust store holding the peer's certificate or CA");
+        }
         SSLContext tls = settings.tls() == null ? null : settings.tls().context();
         socket = new Socket();
         try {

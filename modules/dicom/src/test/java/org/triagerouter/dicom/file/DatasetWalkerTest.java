@@ -70,6 +70,40 @@ class DatasetWalkerTest {
         assertTrue(e.getMessage().contains("out of order"), e.getMessage());
     }
 
+    /** An element inside a defined-length item that claims more than its item holds. */
+    @Test
+    void elementOverrunningItsDefinedLengthItemIsRefused() throws Exception {
+        java.io.ByteArrayOutputStream d = new java.io.ByteArrayOutputStream();
+        d.writeBytes(new byte[] {0x08, 0, 0x10, 0x11, 'S', 'Q', 0, 0, -1, -1, -1, -1});    // (0008,1110) SQ, undefined
+        d.writeBytes(new byte[] {-2, -1, 0, -32, 8, 0, 0, 0});                          // item, 8 bytes
+        d.writeBytes(new byte[] {0x08, 0, 0x50, 0x11, 'U', 'I', 0x00, 0x01});           // (0008,1150) UI claims 256 bytes
+        d.writeBytes(new byte[] {-2, -1, -35, -32, 0, 0, 0, 0});                        // sequence delimiter
+        Path file = withMeta(d.toByteArray(), Uids.EXPLICIT_VR_LE);
+        assertThrows(InvalidDatasetException.class, () -> DatasetWalker.checkComplete(file, Part10.readMeta(file).dataSetOffset(), Uids.EXPLICIT_VR_LE));
+    }
+
+    /** UN of undefined length carries Implicit VR Little Endian even inside a Big Endian data set (PS3.5 6.2.2). */
+    @Test
+    void undefinedLengthUnInBigEndianIsReadAsImplicitLittleEndian() throws Exception {
+        java.io.ByteArrayOutputStream d = new java.io.ByteArrayOutputStream();
+        d.writeBytes(new byte[] {0, 0x09, 0x10, 0x10, 'U', 'N', 0, 0, -1, -1, -1, -1}); // (0009,1010) UN, undefined, big endian header
+        d.writeBytes(new byte[] {-2, -1, 0, -32, -1, -1, -1, -1});                     // item, undefined (little endian)
+        d.writeBytes(new byte[] {0x08, 0, 0x50, 0x11, 4, 0, 0, 0, '1', '.', '2', 0});   // (0008,1150) implicit LE, 4 bytes
+        d.writeBytes(new byte[] {-2, -1, 0x0D, -32, 0, 0, 0, 0});                      // item delimiter
+        d.writeBytes(new byte[] {-2, -1, -35, -32, 0, 0, 0, 0});                       // sequence delimiter
+        Path file = withMeta(d.toByteArray(), Uids.EXPLICIT_VR_BE);
+        assertDoesNotThrow(() -> DatasetWalker.checkComplete(file, Part10.readMeta(file).dataSetOffset(), Uids.EXPLICIT_VR_BE));
+    }
+
+    private Path withMeta(byte[] dataSet, String transferSyntax) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Part10.writeMetaGroup(out, Uids.SECONDARY_CAPTURE, "1.2.3", transferSyntax, "X");
+        out.writeBytes(dataSet);
+        Path file = dir.resolve("hand-made.dcm");
+        Files.write(file, out.toByteArray());
+        return file;
+    }
+
     private Path writeWithSequences(String transferSyntax) throws Exception {
         AttributeList list = new AttributeList();
         UniqueIdentifierAttribute sopClass = new UniqueIdentifierAttribute(TagFromName.SOPClassUID);

@@ -71,6 +71,17 @@ class TlsTest {
         }
     }
 
+    @Test
+    void scuRefusesTlsWithoutATrustStore() throws Exception {
+        try (TestRouter router = TestRouter.builder(work).tls(settings("router", false)).start()) {
+            TlsSettings noTrust = new TlsSettings(Path.of(store("modality")), PASSWORD, null, null, false);
+            DicomNetworkException e = assertThrows(DicomNetworkException.class, () -> ClientAssociation.open(
+                    ClientSettings.defaults("MODALITY").withTls(noTrust), new RemoteAe(TestRouter.AE_TITLE, "127.0.0.1", router.port()),
+                    verification()));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("needs a trust store"), e.getMessage());
+        }
+    }
+
     private static TlsSettings settings(String name, boolean requireClientCertificate) {
         return new TlsSettings(Path.of(store(name)), PASSWORD, Path.of(trust(name)), PASSWORD, requireClientCertificate);
     }
