@@ -18,6 +18,7 @@ ensure_packages() {
   [ -f /usr/share/java/pixelmed.jar ] || missing+=(libpixelmed-java)
   command -v storescu >/dev/null || missing+=(dcmtk)
   command -v dciodvfy >/dev/null || missing+=(dicom3tools)
+  command -v gdcmconv >/dev/null || missing+=(libgdcm-tools)   # an independent JPEG 2000 encoder for golden tests
   command -v unshare >/dev/null || missing+=(util-linux)
   command -v ip >/dev/null || missing+=(iproute2)
   if [ ${#missing[@]} -gt 0 ]; then
