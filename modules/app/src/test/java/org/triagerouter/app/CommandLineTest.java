@@ -153,7 +153,7 @@ class CommandLineTest {
     void dbMigrateAppliesTheSchemaOnce() throws Exception {
         Result first = runToEnd(Map.of(), "db", "migrate");
         assertEquals(0, first.exitCode, first.output);
-        assertTrue(first.output.contains("1 migration(s) applied"), first.output);
+        assertTrue(first.output.matches("(?s).*[1-9][0-9]* migration\\(s\\) applied.*"), first.output);
         Result second = runToEnd(Map.of(), "db", "migrate");
         assertEquals(0, second.exitCode, second.output);
         assertTrue(second.output.contains("0 migration(s) applied"), second.output);

@@ -80,7 +80,8 @@ public final class DurableStoreHandler implements StoreHandler {
                 moveIntoSpool(instance.file(), target);
                 moved = true;
                 InstanceRecords.insert(c, instance, settings.node(), target.toString(), instance.fileSize());
-                JobQueue.enqueue(c, JobKinds.PREPARE, sop, instance.priority() == org.triagerouter.dicom.net.Priority.HIGH ? 10 : 0);
+                // Pinned to this node: prepare reads the file, which only this node's spool holds.
+                JobQueue.enqueue(c, JobKinds.PREPARE, sop, instance.priority() == org.triagerouter.dicom.net.Priority.HIGH ? 10 : 0, settings.node());
                 committing = true;
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {

@@ -6,4 +6,7 @@ public final class JobKinds {
 
     /** Decide eligibility and render a canonical image, per instance (subject: SOP Instance UID). */
     public static final String PREPARE = "prepare";
+
+    /** Score a canonical image with the model, batched (subject: SOP Instance UID). */
+    public static final String INFER = "infer";
 }

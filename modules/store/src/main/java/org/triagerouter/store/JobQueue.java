@@ -21,15 +21,21 @@ public final class JobQueue {
 
     public JobQueue(Database database) { this.database = database; }
 
-    /** Adds a job unless a live one (queued or running) exists for the same kind and subject. */
+    /** Adds a job any node may do, unless a live one (queued or running) exists for the same kind and subject. */
     public static boolean enqueue(Connection transaction, String kind, String subject, int priority) throws SQLException {
+        return enqueue(transaction, kind, subject, priority, null);
+    }
+
+    /** As {@link #enqueue(Connection, String, String, int)}, for a job only {@code node} may claim (null: any). */
+    public static boolean enqueue(Connection transaction, String kind, String subject, int priority, String node) throws SQLException {
         int inserted;
         try (PreparedStatement insert = transaction.prepareStatement("""
-                insert into job (kind, subject, priority) values (?, ?, ?)
+                insert into job (kind, subject, priority, node) values (?, ?, ?, ?)
                 on conflict (kind, subject) where state in ('queued', 'running') do nothing""")) {
             insert.setString(1, kind);
             insert.setString(2, subject);
             insert.setInt(3, priority);
+            insert.setString(4, node);
             inserted = insert.executeUpdate();
         }
         if (inserted > 0) {
@@ -47,11 +53,17 @@ public final class JobQueue {
      * Each claim counts as an attempt.
      */
     public List<Job> claim(String kind, String owner, int max, Duration lease) throws SQLException {
+        return claim(kind, owner, null, max, lease);
+    }
+
+    /** Claims as above, among jobs for any node and jobs pinned to {@code node}. */
+    public List<Job> claim(String kind, String owner, String node, int max, Duration lease) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement claim = c.prepareStatement("""
                      with picked as (
                          select id from job
                          where kind = ?
+                           and (node is null or node = ?)
                            and ((state = 'queued' and next_attempt_at <= now())
                              or (state = 'running' and lease_expires_at < now()))
                          order by priority desc, next_attempt_at, id
@@ -64,9 +76,10 @@ public final class JobQueue {
                       where j.id = picked.id
                   returning j.id, j.kind, j.subject, j.priority, j.attempts, j.max_attempts""")) {
             claim.setString(1, kind);
-            claim.setInt(2, max);
-            claim.setString(3, owner);
-            claim.setLong(4, lease.toMillis());
+            claim.setString(2, node);
+            claim.setInt(3, max);
+            claim.setString(4, owner);
+            claim.setLong(5, lease.toMillis());
             List<Job> jobs = new ArrayList<>();
             try (ResultSet rs = claim.executeQuery()) {
                 while (rs.next()) {

@@ -24,6 +24,31 @@ public final class InstanceFiles {
         return readHeader(file);
     }
 
+    /**
+     * Header attributes by DICOM keyword (e.g. {@code Modality}, {@code ImageType}), for rules that may name
+     * any attribute. Absent or empty attributes map to ""; multiple values are joined with a backslash.
+     */
+    public static java.util.Map<String, String> readAttributes(Path file, java.util.Collection<String> keywords) throws IOException {
+        AttributeList list = new AttributeList();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16384)) {
+            list.read(new DicomInputStream(in), TagFromName.PixelData);
+        } catch (DicomException | RuntimeException e) {
+            throw new InvalidDatasetException("unparsable data set: " + e.getMessage(), false);
+        }
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String keyword : keywords) {
+            AttributeTag tag = AttributeList.getDictionary().getTagFromName(keyword);
+            if (tag == null) throw new IllegalArgumentException("unknown DICOM keyword '" + keyword + "'");
+            values.put(keyword, com.pixelmed.dicom.Attribute.getDelimitedStringValuesOrEmptyString(list, tag).trim());
+        }
+        return values;
+    }
+
+    /** True when {@code keyword} names a DICOM attribute (for validating configuration). */
+    public static boolean isKeyword(String keyword) {
+        return AttributeList.getDictionary().getTagFromName(keyword) != null;
+    }
+
     /** Parses the header of a Part 10 file (stopping before Pixel Data). */
     public static InstanceHeader readHeader(Path file) throws IOException {
         AttributeList list = new AttributeList();
