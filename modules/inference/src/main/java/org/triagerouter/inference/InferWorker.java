@@ -1,0 +1,227 @@
+package org.triagerouter.inference;
+
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triagerouter.store.Database;
+import org.triagerouter.store.Job;
+import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.JobWakeups;
+import org.triagerouter.store.RetryPolicy;
+
+/**
+ * The infer stage: claims infer jobs and runs them through the model in batches. A batch runs when
+ * it is full or when its first image has waited {@code maxWait} (dynamic batching). Tensors are
+ * built in parallel into one buffer, the model runs once per batch, and every score is stored with
+ * its job's completion in one transaction. One score per image and model version: a job that comes
+ * back after a lease expired cannot score its image twice.
+ */
+public final class InferWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InferWorker.class);
+
+    private final Database database;
+    private final JobQueue queue;
+    private final JobWakeups wakeups;
+    private final OnnxModel model;
+    private final TensorBuilder tensors;
+    private final ScoreReader scores;
+    private final InferSettings settings;
+    private final String owner;
+    private final int batchSize;
+    private final float[] buffer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public InferWorker(Database database, OnnxModel model, InferSettings settings, String owner) {
+        this.database = database;
+        this.queue = new JobQueue(database);
+        this.wakeups = new JobWakeups(database.settings());
+        this.model = model;
+        this.tensors = new TensorBuilder(model.manifest());
+        this.scores = new ScoreReader(model.manifest());
+        this.settings = settings;
+        this.owner = owner;
+        this.batchSize = Math.max(1, Math.min(settings.batchSize(), model.maxBatchSize()));
+        this.buffer = new float[batchSize * tensors.imageTensorSize()];
+        this.thread = Thread.ofPlatform().name(owner).daemon(true).unstarted(this::loop);
+    }
+
+    public InferWorker start() {
+        thread.start();
+        return this;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                List<Job> batch = claimBatch();
+                if (batch.isEmpty()) continue;
+                runBatch(batch);
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException | RuntimeException e) {
+                // Claimed jobs return when their lease ends; the next loop tries again.
+                log.warn("{}: {}", owner, e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    /** Fills a batch: waits for work, then for more until full or until the first job has waited maxWait. */
+    List<Job> claimBatch() throws SQLException, InterruptedException {
+        List<Job> batch = new ArrayList<>(queue.claim(JobKinds.INFER, owner, null, batchSize, settings.lease()));
+        if (batch.isEmpty()) {
+            wakeups.await(JobKinds.INFER, settings.pollInterval());
+            return batch;
+        }
+        long deadline = System.nanoTime() + settings.maxWait().toNanos();
+        while (batch.size() < batchSize) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) break;
+            wakeups.await(JobKinds.INFER, java.time.Duration.ofNanos(remaining));
+            batch.addAll(queue.claim(JobKinds.INFER, owner, null, batchSize - batch.size(), settings.lease()));
+        }
+        return batch;
+    }
+
+    private record Input(Job job, long instanceId, byte[] png) {}
+
+    void runBatch(List<Job> jobs) throws SQLException {
+        List<Input> inputs = load(jobs);
+        if (inputs.isEmpty()) return;
+        int n = inputs.size();
+        long t0 = System.nanoTime();
+        // Decoding and resizing are independent per image: spread them over the cores.
+        String[] failures = new String[n];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            try {
+                tensors.write(GrayImage.decodePng(inputs.get(i).png()), buffer, i * tensors.imageTensorSize());
+            } catch (IOException | RuntimeException e) {
+                failures[i] = "canonical image unreadable: " + e.getMessage();
+            }
+        });
+        long t1 = System.nanoTime();
+        float[][] outputs;
+        try {
+            outputs = model.run(buffer, n);
+        } catch (InferenceException e) {
+            for (Input input : inputs) queue.fail(input.job().id(), owner, "inference failed: " + e.getMessage(), false, RetryPolicy.DEFAULT);
+            log.error("{}: batch of {} failed: {}", owner, n, e.getMessage());
+            return;
+        }
+        long t2 = System.nanoTime();
+        int tensorMs = (int) ((t1 - t0) / 1_000_000), runMs = (int) ((t2 - t1) / 1_000_000);
+        int stored = 0;
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                for (int i = 0; i < n; i++) {
+                    Input input = inputs.get(i);
+                    if (failures[i] != null) continue;
+                    ModelScore score;
+                    try {
+                        score = scores.read(outputs[i]);
+                    } catch (InferenceException e) {
+                        failures[i] = e.getMessage();
+                        continue;
+                    }
+                    // Completion first: if our lease was lost the job is someone else's now, and so is the score.
+                    if (!JobQueue.complete(c, input.job().id(), owner)) continue;
+                    insertScore(c, input.instanceId(), score, n, tensorMs, runMs);
+                    stored++;
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (failures[i] != null) queue.fail(inputs.get(i).job().id(), owner, failures[i], true, RetryPolicy.DEFAULT);
+        }
+        log.info("{}: scored {} of {} image(s) on {} (tensors {} ms, run {} ms)", owner, stored, n, model.provider(), tensorMs, runMs);
+    }
+
+    /** The canonical PNGs of the batch's instances, in one query; a job without one fails for good. */
+    private List<Input> load(List<Job> jobs) throws SQLException {
+        Map<String, Input> bySop = new HashMap<>();
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("""
+                     select i.sop_instance_uid, i.id, ci.png from instance i join canonical_image ci on ci.instance_id = i.id
+                      where i.sop_instance_uid = any (?)""")) {
+            Array uids = c.createArrayOf("text", jobs.stream().map(Job::subject).toArray());
+            s.setArray(1, uids);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) bySop.put(rs.getString(1), new Input(null, rs.getLong(2), rs.getBytes(3)));
+            }
+        }
+        List<Input> inputs = new ArrayList<>();
+        for (Job job : jobs) {
+            Input found = bySop.get(job.subject());
+            if (found == null) {
+                queue.fail(job.id(), owner, "no canonical image for " + job.subject(), true, RetryPolicy.DEFAULT);
+            } else {
+                inputs.add(new Input(job, found.instanceId(), found.png()));
+            }
+        }
+        return inputs;
+    }
+
+    private void insertScore(Connection c, long instanceId, ModelScore score, int batch, int tensorMs, int runMs) throws SQLException {
+        ModelManifest m = model.manifest();
+        try (PreparedStatement s = c.prepareStatement("""
+                insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores,
+                                   provider, batch_size, tensor_ms, run_ms, node)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (instance_id, model_id, model_version) do nothing""")) {
+            s.setLong(1, instanceId);
+            s.setString(2, m.id());
+            s.setString(3, m.version());
+            s.setBoolean(4, m.demo());
+            s.setDouble(5, score.score());
+            s.setString(6, score.priority().name());
+            s.setString(7, String.join(",", score.positiveOperatingPoints()));
+            StringBuilder labels = new StringBuilder();
+            score.labelProbabilities().forEach((label, p) -> labels.append(labels.isEmpty() ? "" : ",").append(label).append('=')
+                    .append(String.format(java.util.Locale.ROOT, "%.4f", p)));
+            s.setString(8, labels.toString());
+            s.setString(9, model.provider());
+            s.setInt(10, batch);
+            s.setInt(11, tensorMs);
+            s.setInt(12, runMs);
+            s.setString(13, settings.node());
+            s.executeUpdate();
+        }
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(settings.pollInterval().toMillis());
+        } catch (InterruptedException e) {
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wakeups.close();
+    }
+}
