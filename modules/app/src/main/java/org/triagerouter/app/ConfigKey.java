@@ -43,7 +43,19 @@ public enum ConfigKey {
     DATABASE_POOL_SIZE("database.poolSize", "TRIAGE_DATABASE_POOL_SIZE", "16", "connections in the pool"),
     DATABASE_TIMEOUT("database.timeoutSeconds", "TRIAGE_DATABASE_TIMEOUT_SECONDS", "5",
             "seconds to wait for a database connection before answering 0xA700"),
-    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database; empty uses the host name");
+    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database; empty uses the host name"),
+    PREPARE_MAX_SIDE("prepare.maxSide", "TRIAGE_PREPARE_MAX_SIDE", "1024", "longest side of the canonical image, in pixels"),
+    PREPARE_WORKERS("prepare.workers", "TRIAGE_PREPARE_WORKERS", "2", "prepare worker threads on this node (0: none)"),
+    MODEL("inference.model", "TRIAGE_MODEL", "", "model manifest (YAML beside the .onnx); empty uses the generated demo model"),
+    DEMO_MODEL_DIR("inference.demoModelDir", "TRIAGE_DEMO_MODEL_DIR", "data/models/demo", "where the demo model is generated"),
+    INFERENCE_PROVIDER("inference.provider", "TRIAGE_INFERENCE_PROVIDER", "auto",
+            "auto (CUDA when present, else CPU), cuda or cpu"),
+    INFERENCE_WORKERS("inference.workers", "TRIAGE_INFERENCE_WORKERS", "1", "infer workers on this node (0: none), each with its own session"),
+    INFERENCE_BATCH_SIZE("inference.batchSize", "TRIAGE_INFERENCE_BATCH_SIZE", "8", "images per session run"),
+    INFERENCE_MAX_WAIT_MS("inference.maxWaitMs", "TRIAGE_INFERENCE_MAX_WAIT_MS", "200",
+            "longest a claimed image waits for its batch to fill before the batch runs anyway"),
+    INFERENCE_INTRA_OP_THREADS("inference.intraOpThreads", "TRIAGE_INFERENCE_INTRA_OP_THREADS", "0",
+            "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose");
 
     public final String path;
     public final String environmentVariable;

@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.Uids;
+import org.triagerouter.inference.ExecutionProvider;
+import org.triagerouter.inference.InferSettings;
 import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.prepare.EligibilityRules;
+import org.triagerouter.prepare.PrepareSettings;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.ServerSettings;
@@ -28,12 +32,18 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class RouterConfig {
     private final Map<ConfigKey, String> values;
+    /** prepare.eligibility: structured rules, the one key that is not a single value (no environment override). */
+    private final List<?> eligibilityRules;
 
-    private RouterConfig(Map<ConfigKey, String> values) { this.values = values; }
+    private RouterConfig(Map<ConfigKey, String> values, List<?> eligibilityRules) {
+        this.values = values;
+        this.eligibilityRules = eligibilityRules;
+    }
 
     public static RouterConfig load(Path file, Map<String, String> environment) throws ConfigException {
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
         for (ConfigKey key : ConfigKey.values()) values.put(key, key.defaultValue);
+        List<?> eligibility = null;
         if (file != null) {
             if (!Files.isReadable(file)) throw new ConfigException("configuration file " + file + " cannot be read");
             Object root;
@@ -44,15 +54,26 @@ public final class RouterConfig {
             }
             if (root != null) {
                 if (!(root instanceof Map<?, ?> map)) throw new ConfigException(file + ": top level must be a mapping");
-                flatten("", map, values, file);
+                Map<Object, Object> copy = new java.util.LinkedHashMap<>(map);
+                if (copy.get("prepare") instanceof Map<?, ?> prepare && prepare.containsKey("eligibility")) {
+                    Map<Object, Object> rest = new java.util.LinkedHashMap<>(prepare);
+                    Object rules = rest.remove("eligibility");
+                    if (rules != null && !(rules instanceof List<?>)) throw new ConfigException(file + ": prepare.eligibility must be a list of rules");
+                    eligibility = (List<?>) rules;
+                    copy.put("prepare", rest);
+                }
+                flatten("", copy, values, file);
             }
         }
         for (ConfigKey key : ConfigKey.values()) {
             String override = environment.get(key.environmentVariable);
             if (override != null) values.put(key, override.trim());
         }
-        RouterConfig config = new RouterConfig(values);
+        RouterConfig config = new RouterConfig(values, eligibility);
         config.serverSettings(); // validates every DICOM setting up front
+        config.prepareSettings();
+        config.inferSettings();
+        config.executionProvider();
         config.integer(ConfigKey.HTTP_PORT, 0, 65535);
         config.databaseSettings();
         config.ingestSettings();
@@ -155,6 +176,32 @@ public final class RouterConfig {
     public IngestSettings ingestSettings() throws ConfigException {
         long floor = (long) integer(ConfigKey.SPOOL_MIN_FREE_MB, 0, Integer.MAX_VALUE) << 20;
         return new IngestSettings(spoolDirectory(), floor, nodeName());
+    }
+
+    public PrepareSettings prepareSettings() throws ConfigException {
+        EligibilityRules rules;
+        try {
+            rules = eligibilityRules == null || eligibilityRules.isEmpty() ? EligibilityRules.defaults() : EligibilityRules.fromYaml(eligibilityRules);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new ConfigException("prepare.eligibility: " + e.getMessage());
+        }
+        return new PrepareSettings(rules, integer(ConfigKey.PREPARE_MAX_SIDE, 64, 8192), nodeName(), integer(ConfigKey.PREPARE_WORKERS, 0, 64));
+    }
+
+    public InferSettings inferSettings() throws ConfigException {
+        int maxWaitMs = integer(ConfigKey.INFERENCE_MAX_WAIT_MS, 0, 60_000);
+        // The lease must outlast the wait for a full batch plus a slow run by a wide margin.
+        Duration lease = Duration.ofMillis(maxWaitMs).plus(Duration.ofMinutes(5));
+        return new InferSettings(integer(ConfigKey.INFERENCE_BATCH_SIZE, 1, 4096), Duration.ofMillis(maxWaitMs), lease,
+                Duration.ofSeconds(2), nodeName());
+    }
+
+    public ExecutionProvider executionProvider() throws ConfigException {
+        try {
+            return ExecutionProvider.parse(string(ConfigKey.INFERENCE_PROVIDER));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(ConfigKey.INFERENCE_PROVIDER) + ": " + e.getMessage());
+        }
     }
 
     /** The configured node name, else the host name. */

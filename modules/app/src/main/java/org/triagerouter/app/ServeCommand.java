@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.inference.ModelOpenException;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.ingest.SpoolReconciler;
@@ -35,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         Database database = null;
         DicomServer dicom = null;
         HealthServer http = null;
+        StageWorkers workers = null;
         try {
             ServerSettings server = settings.serverSettings();
             IngestSettings ingest = settings.ingestSettings();
@@ -44,27 +46,32 @@ final class ServeCommand implements Callable<Integer> {
             SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();
             log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
                     reconciled.partialFilesRemoved(), reconciled.orphanFilesRemoved(), reconciled.rowsWithoutFile());
+            workers = StageWorkers.start(database, settings);
             dicom = new DicomServer(server, new DurableStoreHandler(database, ingest));
             dicom.start();
             http = new HealthServer(settings.string(ConfigKey.HTTP_BIND), settings.integer(ConfigKey.HTTP_PORT, 0, 65535),
                     server.aeTitle(), dicom.port());
             http.start();
-            log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, spool {}", server.aeTitle(), dicom.port(),
-                    server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), ingest.spool());
+            log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
+                    dicom.port(), server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), workers.modelDescription(), ingest.spool());
         } catch (RouterConfig.ConfigException e) {
-            closeAll(dicom, http, database);
+            closeAll(dicom, http, workers, database);
             return fail("bad configuration: " + e.getMessage());
+        } catch (ModelOpenException e) {
+            closeAll(dicom, http, workers, database);
+            return fail("cannot start: model: " + e.getMessage());
         } catch (IOException | SQLException e) {
-            closeAll(dicom, http, database);
+            closeAll(dicom, http, workers, database);
             return fail("cannot start: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DicomServer dicomToClose = dicom;
         HealthServer httpToClose = http;
         Database databaseToClose = database;
+        StageWorkers workersToClose = workers;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Triage Router stopping");
-            closeAll(dicomToClose, httpToClose, databaseToClose);
+            closeAll(dicomToClose, httpToClose, workersToClose, databaseToClose);
             stopped.countDown();
         }));
         stopped.await();
@@ -94,9 +101,10 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeAll(DicomServer dicom, HealthServer http, Database database) {
+    private static void closeAll(DicomServer dicom, HealthServer http, StageWorkers workers, Database database) {
         if (http != null) http.close();
         if (dicom != null) dicom.close();
+        if (workers != null) workers.close();
         if (database != null) database.close();
     }
 

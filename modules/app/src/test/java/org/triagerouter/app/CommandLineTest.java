@@ -92,10 +92,28 @@ class CommandLineTest {
                 assertEquals(3, files.filter(p -> p.toString().endsWith(".dcm")).count());
             }
             assertTrue(Files.readString(log).contains("priority HIGH"), "priority reaches the router");
+
+            // The pipeline runs behind ingest: the two frontal images are prepared and scored, the lateral is not.
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (scoreCount() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(200);
+            assertEquals(2, scoreCount(), Files.readString(log));
+            assertTrue(Files.readString(log).contains("model triage-demo version 1 on cpu (DEMO MODEL"), "one clear line says it is a demo model");
         } finally {
             serve.destroy();
             assertTrue(serve.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
         }
+    }
+
+    @Test
+    void serveRefusesAModelWhoseManifestDoesNotMatchIt() throws Exception {
+        Path models = work.resolve("models");
+        Path manifest = org.triagerouter.inference.DemoModel.write(models);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("name: image", "name: pixels"));
+        Result result = runToEnd(Map.of("TRIAGE_MODEL", manifest.toString(), "TRIAGE_DICOM_PORT", String.valueOf(freePort()),
+                "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+        assertEquals(2, result.exitCode, result.output);
+        assertTrue(result.output.contains("cannot start: model: ") && result.output.contains("'pixels'") && result.output.contains("image"),
+                result.output);
     }
 
     @Test
@@ -186,6 +204,16 @@ class CommandLineTest {
     }
 
     record Result(int exitCode, String output) {}
+
+    private long scoreCount() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(database.get("TRIAGE_DATABASE_URL"), "triage", "");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("select count(*) from score")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException notYetMigrated) {
+            return 0;
+        }
+    }
 
     private Process start(Map<String, String> env, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
