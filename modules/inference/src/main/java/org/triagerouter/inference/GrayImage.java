@@ -31,9 +31,17 @@ public record GrayImage(int width, int height, byte[] pixels) {
         if (png.length < 8 || (png[0] & 0xFF) != 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
             throw new IOException("not a PNG: the data does not start with the PNG signature");
         }
+        GrayImage fast = GrayPngDecoder.decode(png);
+        if (fast != null) return fast;
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         if (image == null) throw new IOException("PNG could not be decoded");
         int width = image.getWidth(), height = image.getHeight();
+        if (image.getType() == BufferedImage.TYPE_BYTE_GRAY
+                && image.getRaster().getDataBuffer() instanceof java.awt.image.DataBufferByte data
+                && data.getNumBanks() == 1 && data.getData().length == width * height) {
+            // The canonical images' own format: the decoded bytes are already the pixels.
+            return new GrayImage(width, height, data.getData());
+        }
         byte[] pixels = new byte[width * height];
         boolean gray = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
                 && !(image.getColorModel() instanceof IndexColorModel);

@@ -22,10 +22,11 @@ import org.triagerouter.store.RetryPolicy;
 
 /**
  * The infer stage: claims infer jobs and runs them through the model in batches. A batch runs when
- * it is full or when its first image has waited {@code maxWait} (dynamic batching). Tensors are
- * built in parallel into one buffer, the model runs once per batch, and every score is stored with
- * its job's completion in one transaction. One score per image and model version: a job that comes
- * back after a lease expired cannot score its image twice.
+ * it is full or when its first image has waited {@code maxWait} (dynamic batching). Two threads
+ * form a pipeline so the model never waits for I/O: one claims the next batch, loads its canonical
+ * images and builds its tensors (in parallel) while the other runs the current batch and stores its
+ * scores, each with its job's completion, in one transaction. One score per image and model
+ * version: a job that comes back after a lease expired cannot score its image twice.
  */
 public final class InferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferWorker.class);
@@ -39,8 +40,11 @@ public final class InferWorker implements AutoCloseable {
     private final InferSettings settings;
     private final String owner;
     private final int batchSize;
-    private final float[] buffer;
-    private final Thread thread;
+    /** Two tensor buffers: one being filled by the preparer while the runner reads the other. */
+    private final java.util.concurrent.BlockingQueue<float[]> freeBuffers = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    private final java.util.concurrent.BlockingQueue<PreparedBatch> prepared = new java.util.concurrent.ArrayBlockingQueue<>(1);
+    private final Thread preparer;
+    private final Thread runner;
     private volatile boolean running = true;
 
     public InferWorker(Database database, OnnxModel model, InferSettings settings, String owner) {
@@ -53,27 +57,54 @@ public final class InferWorker implements AutoCloseable {
         this.settings = settings;
         this.owner = owner;
         this.batchSize = Math.max(1, Math.min(settings.batchSize(), model.maxBatchSize()));
-        this.buffer = new float[batchSize * tensors.imageTensorSize()];
-        this.thread = Thread.ofPlatform().name(owner).daemon(true).unstarted(this::loop);
+        for (int i = 0; i < 2; i++) freeBuffers.add(new float[batchSize * tensors.imageTensorSize()]);
+        this.preparer = Thread.ofPlatform().name(owner + "-prepare").daemon(true).unstarted(this::prepareLoop);
+        this.runner = Thread.ofPlatform().name(owner).daemon(true).unstarted(this::runLoop);
     }
 
     public InferWorker start() {
-        thread.start();
+        preparer.start();
+        runner.start();
         return this;
     }
 
-    private void loop() {
+    /** A claimed batch with its tensors built, waiting for the model. */
+    private record PreparedBatch(List<Input> inputs, float[] buffer, String[] failures, int tensorMs) {}
+
+    private void prepareLoop() {
         while (running) {
             try {
                 List<Job> batch = claimBatch();
                 if (batch.isEmpty()) continue;
-                runBatch(batch);
+                float[] buffer = freeBuffers.take();
+                PreparedBatch ready = prepare(batch, buffer);
+                if (ready == null) freeBuffers.add(buffer);
+                else prepared.put(ready);
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
                 // Claimed jobs return when their lease ends; the next loop tries again.
                 log.warn("{}: {}", owner, e.getMessage());
                 sleep();
+            }
+        }
+    }
+
+    private void runLoop() {
+        while (running) {
+            PreparedBatch batch;
+            try {
+                batch = prepared.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                run(batch);
+            } catch (SQLException | RuntimeException e) {
+                log.warn("{}: {}", owner, e.getMessage());
+                sleep();
+            } finally {
+                freeBuffers.add(batch.buffer());
             }
         }
     }
@@ -97,31 +128,38 @@ public final class InferWorker implements AutoCloseable {
 
     private record Input(Job job, long instanceId, byte[] png) {}
 
-    void runBatch(List<Job> jobs) throws SQLException {
+    /** Loads the batch's canonical images and builds their tensors into {@code buffer}; null when none is left to run. */
+    private PreparedBatch prepare(List<Job> jobs, float[] buffer) throws SQLException {
         List<Input> inputs = load(jobs);
-        if (inputs.isEmpty()) return;
-        int n = inputs.size();
+        if (inputs.isEmpty()) return null;
         long t0 = System.nanoTime();
-        // Decoding and resizing are independent per image: spread them over the cores.
-        String[] failures = new String[n];
-        IntStream.range(0, n).parallel().forEach(i -> {
+        String[] failures = new String[inputs.size()];
+        // One thread is enough while the model runs the previous batch; more would only compete with it.
+        IntStream.range(0, inputs.size()).forEach(i -> {
             try {
                 tensors.write(GrayImage.decodePng(inputs.get(i).png()), buffer, i * tensors.imageTensorSize());
             } catch (IOException | RuntimeException e) {
                 failures[i] = "canonical image unreadable: " + e.getMessage();
             }
         });
+        return new PreparedBatch(inputs, buffer, failures, (int) ((System.nanoTime() - t0) / 1_000_000));
+    }
+
+    private void run(PreparedBatch batch) throws SQLException {
+        List<Input> inputs = batch.inputs();
+        String[] failures = batch.failures();
+        int n = inputs.size();
         long t1 = System.nanoTime();
         float[][] outputs;
         try {
-            outputs = model.run(buffer, n);
+            outputs = model.run(batch.buffer(), n);
         } catch (InferenceException e) {
             for (Input input : inputs) queue.fail(input.job().id(), owner, "inference failed: " + e.getMessage(), false, RetryPolicy.DEFAULT);
             log.error("{}: batch of {} failed: {}", owner, n, e.getMessage());
             return;
         }
         long t2 = System.nanoTime();
-        int tensorMs = (int) ((t1 - t0) / 1_000_000), runMs = (int) ((t2 - t1) / 1_000_000);
+        int tensorMs = batch.tensorMs(), runMs = (int) ((t2 - t1) / 1_000_000);
         int stored = 0;
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
@@ -150,7 +188,8 @@ public final class InferWorker implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             if (failures[i] != null) queue.fail(inputs.get(i).job().id(), owner, failures[i], true, RetryPolicy.DEFAULT);
         }
-        log.info("{}: scored {} of {} image(s) on {} (tensors {} ms, run {} ms)", owner, stored, n, model.provider(), tensorMs, runMs);
+        log.debug("{}: scored {} of {} image(s) on {} (tensors {} ms, run {} ms, store {} ms)", owner, stored, n, model.provider(),
+                tensorMs, runMs, (System.nanoTime() - t2) / 1_000_000);
     }
 
     /** The canonical PNGs of the batch's instances, in one query; a job without one fails for good. */
@@ -216,9 +255,11 @@ public final class InferWorker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        preparer.interrupt();
+        runner.interrupt();
         try {
-            thread.join(10_000);
+            preparer.join(10_000);
+            runner.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

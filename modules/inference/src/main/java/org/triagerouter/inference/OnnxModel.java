@@ -113,6 +113,9 @@ public final class OnnxModel implements AutoCloseable {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             if (intraOpThreads > 0) options.setIntraOpNumThreads(intraOpThreads);
+            // Idle intra-op threads sleep instead of spinning: the infer stage prepares the next batch
+            // on the same cores while a batch runs, and spinning threads would starve it.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return options;
         } catch (OrtException e) {
             options.close();
