@@ -60,6 +60,28 @@ class RouterConfigTest {
     }
 
     @Test
+    void eligibilityRulesComeFromTheYamlFile() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, """
+                prepare:
+                  maxSide: 512
+                  eligibility:
+                    - name: dx-only
+                      require:
+                        Modality: [DX]
+                """);
+        RouterConfig config = RouterConfig.load(file, Map.of());
+        assertEquals(512, config.prepareSettings().maxSide());
+        assertTrue(config.prepareSettings().rules().decide(Map.of("Modality", "DX")).eligible());
+        assertEquals("dx-only", config.prepareSettings().rules().decide(Map.of("Modality", "DX")).rule());
+        assertTrue(!config.prepareSettings().rules().decide(Map.of("Modality", "CR")).eligible());
+
+        Files.writeString(file, "prepare:\n  eligibility:\n    - name: typo\n      require:\n        Modalty: [DX]\n");
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(file, Map.of()));
+        assertTrue(e.getMessage().contains("'Modalty' is not a DICOM keyword"), e.getMessage());
+    }
+
+    @Test
     void unknownKeyIsAnErrorThatNamesIt() throws Exception {
         Path file = dir.resolve("c.yaml");
         Files.writeString(file, "dicom:\n  aetitle: X\n");
