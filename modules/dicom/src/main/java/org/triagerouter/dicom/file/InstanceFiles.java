@@ -29,12 +29,7 @@ public final class InstanceFiles {
      * any attribute. Absent or empty attributes map to ""; multiple values are joined with a backslash.
      */
     public static java.util.Map<String, String> readAttributes(Path file, java.util.Collection<String> keywords) throws IOException {
-        AttributeList list = new AttributeList();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16384)) {
-            list.read(new DicomInputStream(in), TagFromName.PixelData);
-        } catch (DicomException | RuntimeException e) {
-            throw new InvalidDatasetException("unparsable data set: " + e.getMessage(), false);
-        }
+        AttributeList list = parseHeader(file);
         java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
         for (String keyword : keywords) {
             AttributeTag tag = AttributeList.getDictionary().getTagFromName(keyword);
@@ -51,12 +46,7 @@ public final class InstanceFiles {
 
     /** Parses the header of a Part 10 file (stopping before Pixel Data). */
     public static InstanceHeader readHeader(Path file) throws IOException {
-        AttributeList list = new AttributeList();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16384)) {
-            list.read(new DicomInputStream(in), TagFromName.PixelData);
-        } catch (DicomException | RuntimeException e) {
-            throw new InvalidDatasetException("unparsable data set: " + e.getMessage(), false);
-        }
+        AttributeList list = parseHeader(file);
         return new InstanceHeader(
                 text(list, TagFromName.SOPClassUID),
                 text(list, TagFromName.SOPInstanceUID),
@@ -72,6 +62,17 @@ public final class InstanceFiles {
                 text(list, TagFromName.PhotometricInterpretation),
                 intValue(list, TagFromName.Rows),
                 intValue(list, TagFromName.Columns));
+    }
+
+    /** PixelMed's parse of everything before Pixel Data: a few kilobytes, whatever the image size. */
+    private static AttributeList parseHeader(Path file) throws IOException {
+        AttributeList list = new AttributeList();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16384)) {
+            list.read(new DicomInputStream(in), TagFromName.PixelData);
+        } catch (DicomException | RuntimeException e) {
+            throw new InvalidDatasetException("unparsable data set: " + e.getMessage(), false);
+        }
+        return list;
     }
 
     private static String text(AttributeList list, AttributeTag tag) {

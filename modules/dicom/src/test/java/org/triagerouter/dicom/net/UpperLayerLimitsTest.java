@@ -153,15 +153,7 @@ class UpperLayerLimitsTest {
         try (TestRouter router = TestRouter.builder(work).start();
              Socket socket = new Socket("127.0.0.1", router.port())) {
             socket.setSoTimeout(5000);
-            AssociateMessage rq = new AssociateMessage(TestRouter.AE_TITLE, "RAWSCU", verification(), 6,
-                    Uids.IMPLEMENTATION_CLASS_UID, Uids.IMPLEMENTATION_VERSION, List.of());
-            byte[] body = AssociatePduCodec.encode(rq, false);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeByte(PduConnection.A_ASSOCIATE_RQ);
-            out.writeByte(0);
-            out.writeInt(body.length);
-            out.write(body);
-            out.flush();
+            sendAssociateRequest(socket, 6);
             assertEquals(ProtocolException.INVALID_PDU_PARAMETER_VALUE, readAbort(socket)[1]);
             assertEquals(DimseStatus.SUCCESS, echo(router));
         }
@@ -238,7 +230,17 @@ class UpperLayerLimitsTest {
     private static Socket associate(TestRouter router) throws IOException {
         Socket socket = new Socket("127.0.0.1", router.port());
         socket.setSoTimeout(10_000);
-        AssociateMessage rq = new AssociateMessage(TestRouter.AE_TITLE, "RAWSCU", verification(), 16384,
+        sendAssociateRequest(socket, 16384);
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        assertEquals(PduConnection.A_ASSOCIATE_AC, in.readUnsignedByte());
+        in.readUnsignedByte();
+        in.skipNBytes(in.readInt());
+        return socket;
+    }
+
+    /** Writes an A-ASSOCIATE-RQ for Verification from RAWSCU, offering {@code maxPduLength}. */
+    private static void sendAssociateRequest(Socket socket, int maxPduLength) throws IOException {
+        AssociateMessage rq = new AssociateMessage(TestRouter.AE_TITLE, "RAWSCU", verification(), maxPduLength,
                 Uids.IMPLEMENTATION_CLASS_UID, Uids.IMPLEMENTATION_VERSION, List.of());
         byte[] body = AssociatePduCodec.encode(rq, false);
         DataOutputStream out = new DataOutputStream(socket.getOutputStream());
@@ -247,11 +249,6 @@ class UpperLayerLimitsTest {
         out.writeInt(body.length);
         out.write(body);
         out.flush();
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        assertEquals(PduConnection.A_ASSOCIATE_AC, in.readUnsignedByte());
-        in.readUnsignedByte();
-        in.skipNBytes(in.readInt());
-        return socket;
     }
 
     /** Reads one PDU, which must be A-ABORT; returns {source, reason}. */
