@@ -64,7 +64,18 @@ public final class Uids {
 
     /** A new UID in the 2.25 form (PS3.5 B.2): the decimal value of a random UUID. */
     public static String newUid() {
-        UUID uuid = UUID.randomUUID();
+        return fromUuid(UUID.randomUUID());
+    }
+
+    /**
+     * The same UID every time for the same name (2.25 form of a name-based UUID): an object made again
+     * from the same inputs is then recognised as the same object by whoever received it before.
+     */
+    public static String fromName(String name) {
+        return fromUuid(UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private static String fromUuid(UUID uuid) {
         ByteBuffer bytes = ByteBuffer.allocate(16)
                 .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
         return "2.25." + new BigInteger(1, bytes.array());

@@ -1,0 +1,199 @@
+package org.triagerouter.dicom.sr;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.ContentItem;
+import com.pixelmed.dicom.ContentItemFactory;
+import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.IntegerStringAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TimeAttribute;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.triagerouter.dicom.Uids;
+
+/**
+ * Writes the study's triage result as a Comprehensive SR in the IHE AI Results style (TID 1500
+ * Measurement Report): language, device observer context, procedure, an image library of every source
+ * image, the finding (normal/abnormal), and a measurement group with the algorithm (TID 4019), the
+ * score and the triage priority. Patient and study come from a source image; the SR is a new series
+ * of the same study. UIDs are derived from (study, model, version, revision): sending it again is a
+ * duplicate the PACS recognises.
+ */
+public final class TriageReportWriter {
+    public static final String COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33";
+    private static final String MANUFACTURER = "Triage Router";
+    private static final int SERIES_NUMBER = 9901;
+
+    private TriageReportWriter() {}
+
+    /** What was written: the SR's identity and the Series Description worklists show. */
+    public record WrittenReport(Path file, String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid, String seriesDescription) {}
+
+    /**
+     * @param studySource any source image of the study: its patient and study attributes are copied
+     * @param now         the content date and time
+     */
+    public static WrittenReport write(Path studySource, TriageResult result, Path out, LocalDateTime now) throws IOException {
+        try {
+            AttributeList source = new AttributeList();
+            source.read(studySource.toFile(), TagFromName.PixelData);
+            String study = Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID);
+            String identity = study + "|" + result.modelId() + "|" + result.modelVersion();
+            String series = Uids.fromName("triage-sr-series|" + identity);
+            String sopInstance = Uids.fromName("triage-sr|" + identity + "|" + result.revision());
+
+            AttributeList sr = content(result, identity);
+            copy(source, sr, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate, TagFromName.PatientSex,
+                    TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName,
+                    TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.StudyDescription, TagFromName.SpecificCharacterSet);
+            emptyIfAbsent(sr, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate, TagFromName.PatientSex,
+                    TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName, TagFromName.StudyID,
+                    TagFromName.AccessionNumber);
+            String description = seriesDescription(result);
+            put(sr, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), COMPREHENSIVE_SR);
+            put(sr, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sopInstance);
+            put(sr, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), series);
+            put(sr, new CodeStringAttribute(TagFromName.Modality), "SR");
+            put(sr, new IntegerStringAttribute(TagFromName.SeriesNumber), String.valueOf(SERIES_NUMBER));
+            put(sr, new LongStringAttribute(TagFromName.SeriesDescription), description);
+            put(sr, new IntegerStringAttribute(TagFromName.InstanceNumber), String.valueOf(result.revision()));
+            put(sr, new LongStringAttribute(TagFromName.Manufacturer), MANUFACTURER);
+            put(sr, new LongStringAttribute(TagFromName.ManufacturerModelName), result.modelId());
+            put(sr, new LongStringAttribute(TagFromName.SoftwareVersions), result.modelVersion());
+            String date = now.format(DateTimeFormatter.ofPattern("yyyyMMdd"));
+            String time = now.format(DateTimeFormatter.ofPattern("HHmmss"));
+            put(sr, new DateAttribute(TagFromName.ContentDate), date);
+            put(sr, new TimeAttribute(TagFromName.ContentTime), time);
+            put(sr, new DateAttribute(TagFromName.InstanceCreationDate), date);
+            put(sr, new TimeAttribute(TagFromName.InstanceCreationTime), time);
+            put(sr, new CodeStringAttribute(TagFromName.CompletionFlag), "COMPLETE");
+            put(sr, new CodeStringAttribute(TagFromName.VerificationFlag), "UNVERIFIED");
+            sr.put(new SequenceAttribute(TagFromName.ReferencedPerformedProcedureStepSequence));
+            sr.put(new SequenceAttribute(TagFromName.PerformedProcedureCodeSequence));
+            sr.put(evidence(TagFromName.CurrentRequestedProcedureEvidenceSequence, study, result.images()));
+            if (result.predecessorSr() != null) {
+                TriageResult.SrReference p = result.predecessorSr();
+                sr.put(evidence(TagFromName.PredecessorDocumentsSequence, study,
+                        List.of(new TriageResult.SourceImage(p.seriesInstanceUid(), COMPREHENSIVE_SR, p.sopInstanceUid()))));
+            }
+            if (Attribute.getSingleStringValueOrEmptyString(sr, TagFromName.SpecificCharacterSet).isEmpty()) {
+                put(sr, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
+            }
+            FileMetaInformation.addFileMetaInformation(sr, Uids.EXPLICIT_VR_LE, "TRIAGE");
+            Files.createDirectories(out.getParent());
+            sr.write(out.toFile(), Uids.EXPLICIT_VR_LE, true, true);
+            return new WrittenReport(out, study, series, sopInstance, description);
+        } catch (DicomException e) {
+            throw new IOException("cannot build the triage SR: " + e.getMessage(), e);
+        }
+    }
+
+    /** e.g. {@code AI triage: ABNORMAL 0.91 URGENT}; a demo model says so first. At most 64 characters (LO). */
+    public static String seriesDescription(TriageResult result) {
+        String text = String.format(Locale.ROOT, "AI triage%s: %s %.2f %s", result.demoModel() ? " (DEMO MODEL)" : "",
+                result.category(), result.score(), result.priority());
+        return text.length() > 64 ? text.substring(0, 64) : text;
+    }
+
+    private static AttributeList content(TriageResult r, String identity) throws DicomException {
+        ContentItemFactory f = new ContentItemFactory();
+        ContentItem root = f.makeContainerContentItem(null, null, TriageCodes.imagingMeasurementReport(), true, "DCMR", "1500");
+        f.makeCodeContentItem(root, "HAS CONCEPT MOD", TriageCodes.language(), TriageCodes.englishUs());
+        f.makeCodeContentItem(root, "HAS OBS CONTEXT", TriageCodes.observerType(), TriageCodes.device());
+        f.makeUIDContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverUid(), Uids.fromName("triage-device|" + r.modelId()));
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverName(), "Triage Router " + r.modelId());
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverManufacturer(), MANUFACTURER);
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverModelName(), r.modelId());
+        f.makeCodeContentItem(root, "HAS CONCEPT MOD", TriageCodes.procedureReported(), TriageCodes.plainChestXray());
+
+        ContentItem library = f.makeContainerContentItem(root, "CONTAINS", TriageCodes.imageLibrary(), true);
+        ContentItem group = f.makeContainerContentItem(library, "CONTAINS", TriageCodes.imageLibraryGroup(), true);
+        for (TriageResult.SourceImage image : r.images()) {
+            f.makeImageContentItem(group, "CONTAINS", null, image.sopClassUid(), image.sopInstanceUid(), 0, 0, null, null, null, null);
+        }
+
+        ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS", TriageCodes.imagingMeasurements(), true);
+        ContentItem measurement = f.makeContainerContentItem(measurements, "CONTAINS", TriageCodes.measurementGroup(), true);
+        f.makeTextContentItem(measurement, "HAS OBS CONTEXT", TriageCodes.trackingIdentifier(), "chest radiograph triage");
+        f.makeUIDContentItem(measurement, "HAS OBS CONTEXT", TriageCodes.trackingUid(), Uids.fromName("triage-tracking|" + identity));
+        f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmName(), r.modelId() + (r.demoModel() ? " (demo model)" : ""));
+        f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmVersion(), r.modelVersion());
+        f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmParameters(),
+                String.format(Locale.ROOT, "operating point %s, threshold %.3f", r.operatingPoint(), r.threshold()));
+        f.makeNumericContentItem(measurement, "CONTAINS", TriageCodes.abnormalityScore(), String.format(Locale.ROOT, "%.4f", r.score()),
+                TriageCodes.noUnits());
+        f.makeTextContentItem(measurement, "CONTAINS", TriageCodes.triagePriority(), r.priority());
+
+        ContentItem qualitative = f.makeContainerContentItem(root, "CONTAINS", TriageCodes.qualitativeEvaluations(), true);
+        f.makeCodeContentItem(qualitative, "CONTAINS", TriageCodes.finding(), r.abnormal() ? TriageCodes.abnormal() : TriageCodes.normal());
+        if (r.demoModel()) {
+            f.makeTextContentItem(root, "CONTAINS", TriageCodes.comment(),
+                    "Produced by the Triage Router demo model: this result means nothing and must not be used clinically.");
+        }
+        // The factory links the tree; StructuredReport turns it into nested Content Sequences.
+        return new com.pixelmed.dicom.StructuredReport(root).getAttributeList();
+    }
+
+    /** Hierarchical SOP Instance Reference Macro: study, then series, then instances. */
+    private static SequenceAttribute evidence(AttributeTag tag, String study, List<TriageResult.SourceImage> images) throws DicomException {
+        Map<String, List<TriageResult.SourceImage>> bySeries = new LinkedHashMap<>();
+        for (TriageResult.SourceImage i : images) bySeries.computeIfAbsent(i.seriesInstanceUid(), k -> new ArrayList<>()).add(i);
+        AttributeList studyItem = new AttributeList();
+        put(studyItem, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), study);
+        SequenceAttribute seriesSequence = new SequenceAttribute(TagFromName.ReferencedSeriesSequence);
+        for (Map.Entry<String, List<TriageResult.SourceImage>> e : bySeries.entrySet()) {
+            AttributeList seriesItem = new AttributeList();
+            put(seriesItem, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), e.getKey());
+            SequenceAttribute sops = new SequenceAttribute(TagFromName.ReferencedSOPSequence);
+            for (TriageResult.SourceImage i : e.getValue()) {
+                AttributeList sop = new AttributeList();
+                put(sop, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), i.sopClassUid());
+                put(sop, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), i.sopInstanceUid());
+                sops.addItem(sop);
+            }
+            seriesItem.put(sops);
+            seriesSequence.addItem(seriesItem);
+        }
+        studyItem.put(seriesSequence);
+        SequenceAttribute sequence = new SequenceAttribute(tag);
+        sequence.addItem(studyItem);
+        return sequence;
+    }
+
+    private static void copy(AttributeList from, AttributeList to, AttributeTag... tags) {
+        for (AttributeTag tag : tags) {
+            Attribute a = from.get(tag);
+            if (a != null) to.put(a);
+        }
+    }
+
+    /** Type 2 attributes of the Patient and General Study modules: present, empty when the source lacks them. */
+    private static void emptyIfAbsent(AttributeList list, AttributeTag... tags) throws DicomException {
+        for (AttributeTag tag : tags) {
+            if (list.get(tag) == null) list.put(AttributeList.getDictionary().getValueRepresentationFromTag(tag) == null
+                    ? new LongStringAttribute(tag) : com.pixelmed.dicom.AttributeFactory.newAttribute(tag,
+                    AttributeList.getDictionary().getValueRepresentationFromTag(tag)));
+        }
+    }
+
+    private static void put(AttributeList list, Attribute attribute, String value) throws DicomException {
+        attribute.addValue(value);
+        list.put(attribute);
+    }
+}
