@@ -9,4 +9,10 @@ public final class JobKinds {
 
     /** Score a canonical image with the model, batched (subject: SOP Instance UID). */
     public static final String INFER = "infer";
+
+    /** Decide a complete study's result and write its SR (subject: Study Instance UID). */
+    public static final String REPORT = "report";
+
+    /** Deliver one result to one destination (subject: delivery id). */
+    public static final String DISPATCH = "dispatch";
 }

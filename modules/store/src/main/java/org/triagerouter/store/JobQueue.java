@@ -28,14 +28,21 @@ public final class JobQueue {
 
     /** As {@link #enqueue(Connection, String, String, int)}, for a job only {@code node} may claim (null: any). */
     public static boolean enqueue(Connection transaction, String kind, String subject, int priority, String node) throws SQLException {
+        return enqueue(transaction, kind, subject, priority, node, 5);
+    }
+
+    /** As above, with its own bound on attempts. */
+    public static boolean enqueue(Connection transaction, String kind, String subject, int priority, String node, int maxAttempts)
+            throws SQLException {
         int inserted;
         try (PreparedStatement insert = transaction.prepareStatement("""
-                insert into job (kind, subject, priority, node) values (?, ?, ?, ?)
+                insert into job (kind, subject, priority, node, max_attempts) values (?, ?, ?, ?, ?)
                 on conflict (kind, subject) where state in ('queued', 'running') do nothing""")) {
             insert.setString(1, kind);
             insert.setString(2, subject);
             insert.setInt(3, priority);
             insert.setString(4, node);
+            insert.setInt(5, maxAttempts);
             inserted = insert.executeUpdate();
         }
         if (inserted > 0) {

@@ -49,6 +49,11 @@ public final class Part10 {
         }
     }
 
+    /** The meta group of a Part 10 file held in memory (an SR kept in the database, say). */
+    public static Part10Meta readMeta(byte[] file) throws IOException {
+        return readMeta(new java.io.ByteArrayInputStream(file), "in-memory file");
+    }
+
     static Part10Meta readMeta(InputStream raw, String name) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 8192));
         byte[] head = new byte[PREAMBLE_LENGTH + 4];

@@ -135,7 +135,8 @@ public final class TriageReportWriter {
         f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmName(), r.modelId() + (r.demoModel() ? " (demo model)" : ""));
         f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmVersion(), r.modelVersion());
         f.makeTextContentItem(measurement, "HAS CONCEPT MOD", TriageCodes.algorithmParameters(),
-                String.format(Locale.ROOT, "operating point %s, threshold %.3f", r.operatingPoint(), r.threshold()));
+                Double.isNaN(r.threshold()) ? "operating point " + r.operatingPoint()
+                        : String.format(Locale.ROOT, "operating point %s, threshold %.3f", r.operatingPoint(), r.threshold()));
         f.makeNumericContentItem(measurement, "CONTAINS", TriageCodes.abnormalityScore(), String.format(Locale.ROOT, "%.4f", r.score()),
                 TriageCodes.noUnits());
         f.makeTextContentItem(measurement, "CONTAINS", TriageCodes.triagePriority(), r.priority());

@@ -1,0 +1,57 @@
+package org.triagerouter.report;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.triagerouter.store.Database;
+import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobQueue;
+
+/**
+ * Finds studies ready to report and queues a {@code report} job for each: new instances since the last
+ * report, none still being prepared or scored, and either every association that brought them released
+ * more than {@code grace} ago, or no new instance for {@code quiet}. Run periodically; safe on several nodes
+ * at once (enqueueing is idempotent while a report job is live).
+ */
+public final class StudyCompletion {
+    private final Database database;
+    private final ReportSettings settings;
+
+    public StudyCompletion(Database database, ReportSettings settings) {
+        this.database = database;
+        this.settings = settings;
+    }
+
+    /** Queues report jobs for the studies complete now; returns how many were queued. */
+    public int sweep() throws SQLException {
+        int queued = 0;
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("""
+                    select st.study_instance_uid, max(i.node), max(i.priority)
+                      from study st join instance i on i.study_id = st.id
+                     group by st.id
+                    having count(*) > st.reported_instance_count
+                       and not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
+                                        where ji.study_id = st.id and j.kind in ('prepare', 'infer') and j.state in ('queued', 'running'))
+                       and (max(i.received_at) < now() - ? * interval '1 millisecond'
+                            or (bool_and(exists (select 1 from association a where a.id = i.association_id and a.released))
+                                and (select max(a.closed_at) from association a where a.id in
+                                       (select ai.association_id from instance ai where ai.study_id = st.id)) < now() - ? * interval '1 millisecond'))""")) {
+                s.setLong(1, settings.quiet().toMillis());
+                s.setLong(2, settings.grace().toMillis());
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        // Pinned to a node holding the study's files: the SR copies patient and study attributes from one.
+                        if (JobQueue.enqueue(c, JobKinds.REPORT, rs.getString(1), "HIGH".equals(rs.getString(3)) ? 10 : 0, rs.getString(2))) {
+                            queued++;
+                        }
+                    }
+                }
+            }
+            c.commit();
+        }
+        return queued;
+    }
+}
