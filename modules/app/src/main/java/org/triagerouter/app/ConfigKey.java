@@ -55,7 +55,24 @@ public enum ConfigKey {
     INFERENCE_MAX_WAIT_MS("inference.maxWaitMs", "TRIAGE_INFERENCE_MAX_WAIT_MS", "200",
             "longest a claimed image waits for its batch to fill before the batch runs anyway"),
     INFERENCE_INTRA_OP_THREADS("inference.intraOpThreads", "TRIAGE_INFERENCE_INTRA_OP_THREADS", "0",
-            "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose");
+            "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose"),
+    REPORT_GRACE_SECONDS("report.graceSeconds", "TRIAGE_REPORT_GRACE_SECONDS", "2",
+            "a study is complete this long after the association that brought its last instance was released"),
+    REPORT_QUIET_SECONDS("report.quietSeconds", "TRIAGE_REPORT_QUIET_SECONDS", "30",
+            "otherwise, a study is complete after this long without a new instance"),
+    REPORT_OPERATING_POINT("report.operatingPoint", "TRIAGE_REPORT_OPERATING_POINT", "",
+            "the model's operating point that decides ABNORMAL; empty: the manifest's first"),
+    REPORT_WORKERS("report.workers", "TRIAGE_REPORT_WORKERS", "1", "report worker threads on this node (0: none)"),
+    SHADOW("report.shadow", "TRIAGE_SHADOW", "false", "compute and store everything, send nothing (every destination)"),
+    DESTINATIONS("destinations", "TRIAGE_DESTINATIONS", "",
+            "where SRs go: a YAML list of {name, aeTitle, host, port, shadow}; the variable, name=AE@host:port,..., replaces it"),
+    DISPATCH_WORKERS("dispatch.workers", "TRIAGE_DISPATCH_WORKERS", "2", "dispatch worker threads on this node (0: none)"),
+    DISPATCH_MAX_ATTEMPTS("dispatch.maxAttempts", "TRIAGE_DISPATCH_MAX_ATTEMPTS", "10", "a delivery fails after this many attempts"),
+    DISPATCH_RETRY_SECONDS("dispatch.retrySeconds", "TRIAGE_DISPATCH_RETRY_SECONDS", "10",
+            "first retry delay; each further retry waits twice as long"),
+    DISPATCH_MAX_RETRY_SECONDS("dispatch.maxRetrySeconds", "TRIAGE_DISPATCH_MAX_RETRY_SECONDS", "600", "longest delay between retries"),
+    SPOOL_RETENTION_DAYS("spool.retentionDays", "TRIAGE_SPOOL_RETENTION_DAYS", "30",
+            "files of fully delivered studies are deleted this many days after delivery (never before)");
 
     public final String path;
     public final String environmentVariable;

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.net.RemoteAe;
+import org.triagerouter.report.Destination;
+import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.inference.ExecutionProvider;
 import org.triagerouter.inference.InferSettings;
 import org.triagerouter.ingest.IngestSettings;
@@ -34,16 +37,20 @@ public final class RouterConfig {
     private final Map<ConfigKey, String> values;
     /** prepare.eligibility: structured rules, the one key that is not a single value (no environment override). */
     private final List<?> eligibilityRules;
+    /** destinations from the YAML list, unless TRIAGE_DESTINATIONS replaced them. */
+    private final List<?> destinationList;
 
-    private RouterConfig(Map<ConfigKey, String> values, List<?> eligibilityRules) {
+    private RouterConfig(Map<ConfigKey, String> values, List<?> eligibilityRules, List<?> destinationList) {
         this.values = values;
         this.eligibilityRules = eligibilityRules;
+        this.destinationList = destinationList;
     }
 
     public static RouterConfig load(Path file, Map<String, String> environment) throws ConfigException {
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
         for (ConfigKey key : ConfigKey.values()) values.put(key, key.defaultValue);
         List<?> eligibility = null;
+        List<?> destinations = null;
         if (file != null) {
             if (!Files.isReadable(file)) throw new ConfigException("configuration file " + file + " cannot be read");
             Object root;
@@ -62,6 +69,11 @@ public final class RouterConfig {
                     eligibility = (List<?>) rules;
                     copy.put("prepare", rest);
                 }
+                Object destinationsYaml = copy.remove("destinations");
+                if (destinationsYaml != null && !(destinationsYaml instanceof List<?>)) {
+                    throw new ConfigException(file + ": destinations must be a list of {name, aeTitle, host, port, shadow}");
+                }
+                destinations = (List<?>) destinationsYaml;
                 flatten("", copy, values, file);
             }
         }
@@ -69,9 +81,11 @@ public final class RouterConfig {
             String override = environment.get(key.environmentVariable);
             if (override != null) values.put(key, override.trim());
         }
-        RouterConfig config = new RouterConfig(values, eligibility);
+        if (environment.containsKey(ConfigKey.DESTINATIONS.environmentVariable)) destinations = null; // the variable replaces the list
+        RouterConfig config = new RouterConfig(values, eligibility, destinations);
         config.serverSettings(); // validates every DICOM setting up front
         config.prepareSettings();
+        config.destinations();
         config.inferSettings();
         config.executionProvider();
         config.integer(ConfigKey.HTTP_PORT, 0, 65535);
@@ -176,6 +190,45 @@ public final class RouterConfig {
     public IngestSettings ingestSettings() throws ConfigException {
         long floor = (long) integer(ConfigKey.SPOOL_MIN_FREE_MB, 0, Integer.MAX_VALUE) << 20;
         return new IngestSettings(spoolDirectory(), floor, nodeName());
+    }
+
+    /** Where SRs go: the YAML list, or TRIAGE_DESTINATIONS ({@code name=AE@host:port,...}); report.shadow applies to all. */
+    public List<Destination> destinations() throws ConfigException {
+        boolean shadowAll = bool(ConfigKey.SHADOW);
+        List<Destination> list = new ArrayList<>();
+        try {
+            if (destinationList != null) {
+                for (Object entry : destinationList) {
+                    if (!(entry instanceof Map<?, ?> d)) throw new ConfigException("destinations: each entry must be a mapping, got " + entry);
+                    for (Object key : d.keySet()) {
+                        if (!Set.of("name", "aeTitle", "host", "port", "shadow").contains(String.valueOf(key))) {
+                            throw new ConfigException("destinations: unknown key '" + key + "' (name, aeTitle, host, port, shadow)");
+                        }
+                    }
+                    Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
+                    if (name == null || ae == null || host == null || !(port instanceof Integer p)) {
+                        throw new ConfigException("destinations: each needs name, aeTitle, host and a numeric port: " + entry);
+                    }
+                    list.add(new Destination(String.valueOf(name), new RemoteAe(String.valueOf(ae), String.valueOf(host), p),
+                            shadowAll || Boolean.TRUE.equals(d.get("shadow"))));
+                }
+            } else {
+                for (String item : list(ConfigKey.DESTINATIONS)) {
+                    int eq = item.indexOf('=');
+                    if (eq < 1) throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": expected name=AE@host:port, got '" + item + "'");
+                    list.add(new Destination(item.substring(0, eq).trim(), RemoteAe.parse(item.substring(eq + 1).trim()), shadowAll));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("destinations: " + e.getMessage());
+        }
+        if (list.stream().map(Destination::name).distinct().count() != list.size()) throw new ConfigException("destinations: names must be unique");
+        return list;
+    }
+
+    public RetryPolicy dispatchRetry() throws ConfigException {
+        return new RetryPolicy(Duration.ofSeconds(integer(ConfigKey.DISPATCH_RETRY_SECONDS, 1, 86_400)),
+                Duration.ofSeconds(integer(ConfigKey.DISPATCH_MAX_RETRY_SECONDS, 1, 7 * 86_400)));
     }
 
     public PrepareSettings prepareSettings() throws ConfigException {

@@ -57,6 +57,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RouterConfig.ConfigException e) {
             closeAll(dicom, http, workers, database);
             return fail("bad configuration: " + e.getMessage());
+        } catch (org.quartz.SchedulerException e) {
+            closeAll(dicom, http, workers, database);
+            return fail("cannot start the lifecycle scheduler: " + e.getMessage());
         } catch (ModelOpenException e) {
             closeAll(dicom, http, workers, database);
             return fail("cannot start: model: " + e.getMessage());

@@ -7,7 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.triagerouter.app.lifecycle.LifecycleScheduler;
+import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.inference.DemoModel;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.SpoolRetention;
+import org.triagerouter.report.DestinationHealth;
+import org.triagerouter.report.DispatchStage;
+import org.triagerouter.report.ReportSettings;
+import org.triagerouter.report.ReportStage;
+import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.inference.InferSettings;
 import org.triagerouter.inference.InferWorker;
 import org.triagerouter.inference.ModelManifest;
@@ -19,41 +28,76 @@ import org.triagerouter.store.Database;
 import org.triagerouter.store.JobKinds;
 import org.triagerouter.store.JobWorker;
 
-/** This node's pipeline workers: prepare (for files in its spool) and infer (for any node's images). */
+/**
+ * This node's pipeline: prepare (files in its spool), infer (any node's images), report, dispatch and
+ * spool retention workers, and the Quartz lifecycle jobs that keep the queue moving.
+ */
 final class StageWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageWorkers.class);
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private OnnxModel model;
+    private String description = "";
 
     /** Loads the model (checking its manifest against it) before any worker starts; a mismatch stops start-up. */
-    static StageWorkers start(Database database, RouterConfig config) throws RouterConfig.ConfigException, IOException, ModelOpenException {
+    static StageWorkers start(Database database, RouterConfig config) throws RouterConfig.ConfigException, IOException, ModelOpenException,
+            org.quartz.SchedulerException {
         StageWorkers workers = new StageWorkers();
         try {
             PrepareSettings prepare = config.prepareSettings();
             PrepareStage prepareStage = new PrepareStage(database, prepare);
             for (int i = 1; i <= prepare.workers(); i++) {
-                JobWorker.Settings settings = new JobWorker.Settings(JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4,
-                        Duration.ofMinutes(5), Duration.ofSeconds(2));
-                workers.running.add(new JobWorker(database, settings, prepareStage).start());
+                workers.running.add(worker(database, JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), prepareStage));
             }
+            ModelManifest manifest = ModelManifest.load(manifestPath(config));
             int inferWorkers = config.integer(ConfigKey.INFERENCE_WORKERS, 0, 64);
             if (inferWorkers > 0) {
-                workers.model = OnnxModel.open(ModelManifest.load(manifestPath(config)), config.executionProvider(),
-                        config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256));
-                ModelManifest m = workers.model.manifest();
-                log.info("model {} version {} on {}{}", m.id(), m.version(), workers.model.provider(),
-                        m.demo() ? " (DEMO MODEL: its scores mean nothing)" : m.clinicalUse() ? "" : " (not for clinical use)");
+                workers.model = OnnxModel.open(manifest, config.executionProvider(), config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256));
+                log.info("model {} version {} on {}{}", manifest.id(), manifest.version(), workers.model.provider(),
+                        manifest.demo() ? " (DEMO MODEL: its scores mean nothing)" : manifest.clinicalUse() ? "" : " (not for clinical use)");
                 InferSettings infer = config.inferSettings();
                 for (int i = 1; i <= inferWorkers; i++) {
                     workers.running.add(new InferWorker(database, workers.model, infer, infer.node() + "-infer-" + i).start());
                 }
             }
+            workers.description = manifest.id() + " " + manifest.version() + (workers.model == null ? "" : " on " + workers.model.provider());
+            ReportSettings report = reportSettings(config, manifest);
+            ClientSettings client = config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE));
+            for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
+                workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), new ReportStage(database, report)));
+            }
+            for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
+                workers.running.add(worker(database, JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null,
+                        new DispatchStage(database, report, client)));
+            }
+            IngestSettings ingest = config.ingestSettings();
+            workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(),
+                    new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500)))));
+            workers.running.add(LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
+                    new DestinationHealth(database, report.destinations(), client)), LifecycleScheduler.Intervals.defaults(), ingest.node()));
+            log.info("destinations: {}", report.destinations().isEmpty() ? "none (results are stored, not sent)"
+                    : report.destinations().stream().map(d -> d.name() + "=" + d.remote() + (d.shadow() ? " (shadow)" : "")).toList());
             return workers;
-        } catch (RouterConfig.ConfigException | IOException | ModelOpenException | RuntimeException e) {
+        } catch (RouterConfig.ConfigException | IOException | ModelOpenException | org.quartz.SchedulerException | RuntimeException e) {
             workers.close();
             throw e;
         }
+    }
+
+    private static JobWorker worker(Database database, String kind, String owner, String node, JobWorker.Stage stage) {
+        return new JobWorker(database, new JobWorker.Settings(kind, owner, node, 4, Duration.ofMinutes(5), Duration.ofSeconds(2)), stage).start();
+    }
+
+    static ReportSettings reportSettings(RouterConfig config, ModelManifest manifest) throws RouterConfig.ConfigException {
+        String wanted = config.string(ConfigKey.REPORT_OPERATING_POINT);
+        ModelManifest.OperatingPoint point = manifest.operatingPoints().stream()
+                .filter(op -> wanted.isEmpty() || op.name().equals(wanted)).findFirst()
+                .orElseThrow(() -> new RouterConfig.ConfigException("report.operatingPoint '" + wanted + "' is not one of the model's "
+                        + manifest.operatingPoints().stream().map(ModelManifest.OperatingPoint::name).toList()));
+        return new ReportSettings(manifest.id(), manifest.version(), manifest.demo(), point.name(), point.threshold(),
+                Duration.ofSeconds(config.integer(ConfigKey.REPORT_GRACE_SECONDS, 0, 86_400)),
+                Duration.ofSeconds(config.integer(ConfigKey.REPORT_QUIET_SECONDS, 1, 86_400)), config.destinations(),
+                config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.dispatchRetry(), config.nodeName());
     }
 
     /** The configured manifest, else the demo model, written afresh (it is deterministic) into its folder. */
@@ -63,10 +107,7 @@ final class StageWorkers implements AutoCloseable {
         return DemoModel.write(Path.of(config.string(ConfigKey.DEMO_MODEL_DIR)));
     }
 
-    String modelDescription() {
-        if (model == null) return "no infer workers";
-        return model.manifest().id() + " " + model.manifest().version() + " on " + model.provider();
-    }
+    String modelDescription() { return description; }
 
     @Override
     public void close() {

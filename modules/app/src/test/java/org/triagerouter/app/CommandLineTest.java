@@ -245,7 +245,10 @@ class CommandLineTest {
         while (System.nanoTime() < deadline) {
             String found = Files.readString(log).lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
             if (found != null) return found;
-            if (!process.isAlive()) throw new AssertionError("process exited: " + Files.readString(log));
+            if (!process.isAlive()) {
+                Thread.sleep(200); // let the last lines reach the file
+                throw new AssertionError("process exited with " + process.exitValue() + ": " + Files.readString(log));
+            }
             Thread.sleep(50);
         }
         throw new AssertionError("no '" + needle + "' within 30 s: " + Files.readString(log));

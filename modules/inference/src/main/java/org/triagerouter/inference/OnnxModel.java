@@ -46,7 +46,7 @@ public final class OnnxModel implements AutoCloseable {
         if (!Files.isRegularFile(manifest.modelFile())) {
             throw new ModelOpenException(manifest.source() + ": file: model file " + manifest.modelFile() + " does not exist");
         }
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = environment();
         OrtSession session;
         ExecutionProvider used;
         CudaUnavailable fallback = null;
@@ -88,6 +88,32 @@ public final class OnnxModel implements AutoCloseable {
         return new OnnxModel(environment, session, manifest, used, maxBatch);
     }
 
+    /**
+     * ONNX Runtime's environment, created once per process on a thread with a large native stack: its
+     * initialisation recurses deeply, and on a caller's ordinary stack (the JVM main thread's, say) it has
+     * overflowed with a SIGSEGV that kills the JVM without a trace (seen with ORT 1.29 in the test suite).
+     */
+    private static synchronized OrtEnvironment environment() throws ModelOpenException {
+        OrtEnvironment[] created = new OrtEnvironment[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread opener = new Thread(null, () -> {
+            try {
+                created[0] = OrtEnvironment.getEnvironment();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "onnxruntime-init", 256L << 20);
+        opener.start();
+        try {
+            opener.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelOpenException("interrupted while starting ONNX Runtime");
+        }
+        if (failure[0] != null) throw new ModelOpenException("ONNX Runtime did not start: " + failure[0].getMessage());
+        return created[0];
+    }
+
     private static OrtSession cpuSession(OrtEnvironment environment, ModelManifest manifest, int intraOpThreads) throws ModelOpenException {
         try (OrtSession.SessionOptions options = options(intraOpThreads)) {
             return environment.createSession(manifest.modelFile().toString(), options);
@@ -113,9 +139,6 @@ public final class OnnxModel implements AutoCloseable {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             if (intraOpThreads > 0) options.setIntraOpNumThreads(intraOpThreads);
-            // Idle intra-op threads sleep instead of spinning: the infer stage prepares the next batch
-            // on the same cores while a batch runs, and spinning threads would starve it.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return options;
         } catch (OrtException e) {
             options.close();

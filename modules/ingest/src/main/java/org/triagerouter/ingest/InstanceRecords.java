@@ -106,7 +106,7 @@ final class InstanceRecords {
     /** Every file path this node's instance rows point at. */
     static Set<String> filePaths(Connection c, String node) throws SQLException {
         Set<String> paths = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement("select file_path from instance where node = ?")) {
+        try (PreparedStatement s = c.prepareStatement("select file_path from instance where node = ? and file_deleted_at is null")) {
             s.setString(1, node);
             s.setFetchSize(10_000);
             try (ResultSet rs = s.executeQuery()) {

@@ -15,4 +15,7 @@ public final class JobKinds {
 
     /** Deliver one result to one destination (subject: delivery id). */
     public static final String DISPATCH = "dispatch";
+
+    /** Delete this node's spool files of studies delivered long enough ago (subject and node: the node). */
+    public static final String RETENTION = "retention";
 }

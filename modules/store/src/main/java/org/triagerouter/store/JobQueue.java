@@ -167,6 +167,38 @@ public final class JobQueue {
         }
     }
 
+    /**
+     * Returns jobs whose lease expired to the queue (their attempt was counted when claimed), or fails
+     * them when that was their last attempt. Claims also take expired leases over; this keeps the
+     * table truthful for the dashboard when no worker of that kind is running.
+     */
+    public int recoverExpiredLeases() throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement update = c.prepareStatement("""
+                     update job set state = case when attempts >= max_attempts then 'failed' else 'queued' end,
+                            finished_at = case when attempts >= max_attempts then now() end,
+                            last_error = coalesce(last_error || '; ', '') || 'lease of ' || lease_owner || ' expired',
+                            lease_owner = null, lease_expires_at = null, next_attempt_at = now(), updated_at = now()
+                      where state = 'running' and lease_expires_at < now()""")) {
+            return update.executeUpdate();
+        }
+    }
+
+    /** Wakes the workers of {@code kind} when jobs have become due since they went to sleep (a retry's backoff ended). */
+    public boolean announceDue(String kind) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("""
+                     select pg_notify(?, ?) from job
+                      where kind = ? and state = 'queued' and next_attempt_at <= now() and attempts > 0 limit 1""")) {
+            s.setString(1, CHANNEL);
+            s.setString(2, kind);
+            s.setString(3, kind);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Puts a failed job back in the queue for a fresh set of attempts (the dashboard's retry). */
     public boolean retry(long jobId) throws SQLException {
         try (Connection c = database.connection();

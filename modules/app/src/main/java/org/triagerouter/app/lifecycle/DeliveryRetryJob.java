@@ -1,0 +1,12 @@
+package org.triagerouter.app.lifecycle;
+
+import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobQueue;
+
+/** Wakes dispatch workers when deliveries waiting out a backoff have become due. */
+public final class DeliveryRetryJob extends LifecycleJob {
+    @Override
+    void run(LifecycleScheduler.Services services) throws Exception {
+        new JobQueue(services.database()).announceDue(JobKinds.DISPATCH);
+    }
+}

@@ -1,0 +1,53 @@
+package org.triagerouter.report;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.net.ClientAssociation;
+import org.triagerouter.dicom.net.ClientSettings;
+import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.PresentationContext;
+import org.triagerouter.store.Database;
+
+/** C-ECHO to every destination; the outcome is stored per destination for the dashboard. */
+public final class DestinationHealth {
+    private final Database database;
+    private final List<Destination> destinations;
+    private final ClientSettings client;
+
+    public DestinationHealth(Database database, List<Destination> destinations, ClientSettings client) {
+        this.database = database;
+        this.destinations = destinations;
+        this.client = client;
+    }
+
+    public void checkAll() throws SQLException {
+        for (Destination d : destinations) {
+            boolean ok;
+            String message;
+            long start = System.nanoTime();
+            try (ClientAssociation a = ClientAssociation.open(client, d.remote(),
+                    List.of(PresentationContext.proposed(1, Uids.VERIFICATION, Uids.UNCOMPRESSED_TRANSFER_SYNTAXES)))) {
+                DimseStatus status = a.echo();
+                a.release();
+                ok = status.isSuccess();
+                message = "C-ECHO " + status + " in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+            } catch (IOException e) {
+                ok = false;
+                message = e.getMessage();
+            }
+            try (Connection c = database.connection();
+                 PreparedStatement s = c.prepareStatement("""
+                         insert into destination_health (destination, checked_at, ok, message) values (?, now(), ?, ?)
+                         on conflict (destination) do update set checked_at = now(), ok = excluded.ok, message = excluded.message""")) {
+                s.setString(1, d.name());
+                s.setBoolean(2, ok);
+                s.setString(3, message);
+                s.executeUpdate();
+            }
+        }
+    }
+}
