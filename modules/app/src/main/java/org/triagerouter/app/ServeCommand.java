@@ -13,6 +13,7 @@ import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.inference.ModelOpenException;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
 import picocli.CommandLine.Command;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", description = "Run the router: DICOM C-STORE/C-ECHO SCP, the ingest stage and the HTTP server.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    /** Held for the life of the process (a static reference: a collected channel would drop the lock). */
+    private static SpoolLock heldSpoolLock;
 
     @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")
     Path config;
@@ -41,6 +44,7 @@ final class ServeCommand implements Callable<Integer> {
             ServerSettings server = settings.serverSettings();
             IngestSettings ingest = settings.ingestSettings();
             prepareSpool(ingest.spool(), server.incomingDirectory());
+            heldSpoolLock = SpoolLock.acquire(ingest.spool());
             database = new Database(settings.databaseSettings());
             migrate(database);
             SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();

@@ -41,6 +41,7 @@ final class GrayPngDecoder {
                     if (raw == null) return null;
                     inflater.setInput(png, in.position(), length);
                     while (!inflater.needsInput() && !inflater.finished() && produced < raw.length) {
+                        if (inflater.needsDictionary()) throw new java.io.IOException("PNG image data needs a preset dictionary");
                         produced += inflater.inflate(raw, produced, raw.length - produced);
                     }
                     in.position(in.position() + length);

@@ -73,20 +73,42 @@ public final class InferWorker implements AutoCloseable {
 
     private void prepareLoop() {
         while (running) {
+            float[] buffer;
             try {
-                List<Job> batch = claimBatch();
-                if (batch.isEmpty()) continue;
-                float[] buffer = freeBuffers.take();
-                PreparedBatch ready = prepare(batch, buffer);
-                if (ready == null) freeBuffers.add(buffer);
-                else prepared.put(ready);
+                // A free buffer first: never claim a batch there is no room to prepare.
+                buffer = freeBuffers.take();
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException | RuntimeException e) {
-                // Claimed jobs return when their lease ends; the next loop tries again.
-                log.warn("{}: {}", owner, e.getMessage());
-                sleep();
             }
+            boolean handedOver = false;
+            List<Job> batch = List.of();
+            try {
+                batch = claimBatch();
+                if (batch.isEmpty()) continue;
+                PreparedBatch ready = prepare(batch, buffer);
+                if (ready != null) {
+                    prepared.put(ready);
+                    handedOver = true;
+                }
+            } catch (InterruptedException e) {
+                release(batch);
+                return;
+            } catch (Throwable e) {
+                log.error("{}: {}", owner, e.toString());
+                release(batch);
+                sleep();
+            } finally {
+                if (!handedOver) freeBuffers.add(buffer);
+            }
+        }
+    }
+
+    /** Hands claimed but unrun jobs straight back instead of leaving them to their lease. */
+    private void release(List<Job> jobs) {
+        try {
+            queue.release(jobs, owner);
+        } catch (SQLException | RuntimeException e) {
+            // Unreachable database: the leases expire instead.
         }
     }
 
@@ -100,8 +122,9 @@ public final class InferWorker implements AutoCloseable {
             }
             try {
                 run(batch);
-            } catch (SQLException | RuntimeException e) {
-                log.warn("{}: {}", owner, e.getMessage());
+            } catch (Throwable e) {
+                log.error("{}: {}", owner, e.toString());
+                release(batch.inputs().stream().map(Input::job).toList());
                 sleep();
             } finally {
                 freeBuffers.add(batch.buffer());
@@ -152,7 +175,8 @@ public final class InferWorker implements AutoCloseable {
         long t1 = System.nanoTime();
         float[][] outputs;
         try {
-            outputs = model.run(batch.buffer(), n);
+            // A model with a fixed batch dimension takes only full batches: pad with whatever the buffer holds.
+            outputs = model.run(batch.buffer(), model.maxBatchSize() == Integer.MAX_VALUE ? n : model.maxBatchSize());
         } catch (InferenceException e) {
             for (Input input : inputs) queue.fail(input.job().id(), owner, "inference failed: " + e.getMessage(), false, RetryPolicy.DEFAULT);
             log.error("{}: batch of {} failed: {}", owner, n, e.getMessage());
@@ -263,6 +287,8 @@ public final class InferWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        PreparedBatch waiting = prepared.poll();
+        if (waiting != null) release(waiting.inputs().stream().map(Input::job).toList());
         wakeups.close();
     }
 }

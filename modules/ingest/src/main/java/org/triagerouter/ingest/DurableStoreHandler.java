@@ -71,10 +71,17 @@ public final class DurableStoreHandler implements StoreHandler {
             c.setAutoCommit(false);
             try {
                 InstanceRecords.lockSopInstance(c, sop);
-                if (InstanceRecords.exists(c, sop)) {
+                InstanceRecords.StoredFile existing = InstanceRecords.storedFile(c, sop);
+                if (existing != null) {
+                    // Already stored. If its file was lost on this node, the copy just received takes its place.
+                    if (existing.node().equals(settings.node()) && !existing.deleted() && !Files.exists(existing.path())) {
+                        moveIntoSpool(instance.file(), existing.path());
+                        log.warn("{} duplicate {} restored a missing spool file", id, sop);
+                    } else {
+                        Files.deleteIfExists(instance.file());
+                        log.info("{} duplicate {} already stored; answered success", id, sop);
+                    }
                     c.commit();
-                    Files.deleteIfExists(instance.file());
-                    log.info("{} duplicate {} already stored; answered success", id, sop);
                     return DimseStatus.SUCCESS;
                 }
                 moveIntoSpool(instance.file(), target);
@@ -98,12 +105,11 @@ public final class DurableStoreHandler implements StoreHandler {
 
     private static void moveIntoSpool(Path temp, Path target) throws IOException {
         Path studyDirectory = target.getParent();
-        if (!Files.isDirectory(studyDirectory)) {
-            Files.createDirectories(studyDirectory);
-            DiskSync.directory(studyDirectory.getParent());
-        }
+        Files.createDirectories(studyDirectory);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DiskSync.directory(studyDirectory);
+        // Always, not only when this thread made the folder: another may have made it and not yet synced its entry.
+        DiskSync.directory(studyDirectory.getParent());
     }
 
     /**
@@ -115,8 +121,17 @@ public final class DurableStoreHandler implements StoreHandler {
         String sop = instance.sopInstanceUid();
         log.error("{} cannot store {}: {}", id, sop, cause.getMessage());
         if (moved && committing) {
+            // Ask under the same advisory lock: it is held until the original transaction really ends, so a
+            // commit still in flight is waited for instead of being mistaken for one that failed.
             try (Connection c = database.connection()) {
-                if (InstanceRecords.exists(c, sop)) {
+                c.setAutoCommit(false);
+                try (var timeout = c.createStatement()) {
+                    timeout.execute("set local lock_timeout = '30s'");
+                }
+                InstanceRecords.lockSopInstance(c, sop);
+                boolean landed = InstanceRecords.exists(c, sop);
+                c.rollback();
+                if (landed) {
                     log.warn("{} commit of {} reported failure but landed; answered success", id, sop);
                     return DimseStatus.SUCCESS;
                 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.triagerouter.dicom.file.InstanceHeader;
@@ -30,6 +31,30 @@ final class InstanceRecords {
                 return rs.next();
             }
         }
+    }
+
+    /** Where an already stored instance's file is (or was). */
+    record StoredFile(String node, Path path, boolean deleted) {}
+
+    static StoredFile storedFile(Connection c, String sopInstanceUid) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select node, file_path, file_deleted_at is not null from instance where sop_instance_uid = ?")) {
+            s.setString(1, sopInstanceUid);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? new StoredFile(rs.getString(1), Path.of(rs.getString(2)), rs.getBoolean(3)) : null;
+            }
+        }
+    }
+
+    /** Which of these SOP Instance UIDs have a row, on any node. */
+    static Set<String> recorded(Connection c, java.util.Collection<String> sopInstanceUids) throws SQLException {
+        Set<String> found = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("select sop_instance_uid from instance where sop_instance_uid = any (?)")) {
+            s.setArray(1, c.createArrayOf("text", sopInstanceUids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) found.add(rs.getString(1));
+            }
+        }
+        return found;
     }
 
     /** Inserts the instance with its study and series (created or updated as needed); returns the instance id. */

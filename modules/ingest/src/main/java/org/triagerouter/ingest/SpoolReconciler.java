@@ -30,6 +30,11 @@ public final class SpoolReconciler {
         this.settings = settings;
     }
 
+    private static String sopInstanceUid(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - ".dcm".length());
+    }
+
     public Result reconcile() throws IOException, SQLException {
         int partial = 0;
         Files.createDirectories(settings.incoming());
@@ -38,23 +43,31 @@ public final class SpoolReconciler {
                 if (Files.deleteIfExists(p)) partial++;
             }
         }
-        Set<String> recorded;
-        try (Connection c = database.connection()) {
-            recorded = InstanceRecords.filePaths(c, settings.node());
-        }
-        int orphans = 0;
+        // Orphans are told by SOP Instance UID (the file name) against every node's rows, never by path or node
+        // name: a renamed host or a remounted spool must not make acknowledged files look unrecorded.
         List<Path> spooled;
         try (Stream<Path> walk = Files.walk(settings.spool())) {
             spooled = walk.filter(p -> !p.startsWith(settings.incoming()) && Files.isRegularFile(p) && p.toString().endsWith(".dcm")).toList();
         }
-        for (Path file : spooled) {
-            if (!recorded.remove(file.toString())) {
-                Files.deleteIfExists(file);
-                orphans++;
+        int orphans = 0;
+        try (Connection c = database.connection()) {
+            for (int from = 0; from < spooled.size(); from += 1000) {
+                List<Path> chunk = spooled.subList(from, Math.min(spooled.size(), from + 1000));
+                Set<String> recorded = InstanceRecords.recorded(c, chunk.stream().map(SpoolReconciler::sopInstanceUid).toList());
+                for (Path file : chunk) {
+                    if (!recorded.contains(sopInstanceUid(file))) {
+                        Files.deleteIfExists(file);
+                        orphans++;
+                    }
+                }
             }
         }
         int missing = 0;
-        for (String path : recorded) {
+        Set<String> paths;
+        try (Connection c = database.connection()) {
+            paths = InstanceRecords.filePaths(c, settings.node());
+        }
+        for (String path : paths) {
             if (!Files.exists(Path.of(path))) missing++;
         }
         Result result = new Result(partial, orphans, missing);

@@ -216,6 +216,48 @@ class DurableIngestTest {
         assertTrue(Files.notExists(partial));
     }
 
+    @Test
+    void filesWhoseRowsNameAnotherNodeAreNotTakenForOrphans() throws Exception {
+        try (ClientAssociation association = open()) {
+            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
+            association.release();
+        }
+        // The host was renamed: this node's name changed, its spool did not.
+        IngestSettings renamed = new IngestSettings(settings.spool(), 0, "node-renamed");
+        SpoolReconciler.Result result = new SpoolReconciler(database, renamed).reconcile();
+        assertEquals(0, result.orphanFilesRemoved());
+        assertEquals(1, spoolFiles().size(), "an acknowledged file survives a node rename");
+    }
+
+    @Test
+    void aDuplicateRestoresASpoolFileThatWentMissing() throws Exception {
+        try (ClientAssociation association = open()) {
+            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
+            association.release();
+        }
+        Path stored = spoolFiles().get(0);
+        Files.delete(stored);
+        try (ClientAssociation association = open()) {
+            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
+            association.release();
+        }
+        assertTrue(Files.exists(stored), "the resent copy took the lost file's place");
+        assertEquals(1, count("select count(*) from instance"));
+    }
+
+    @Test
+    void aSecondProcessCannotTakeTheSameSpool() throws Exception {
+        Path spool = work.resolve("locked-spool");
+        try (SpoolLock first = SpoolLock.acquire(spool)) {
+            Process second = new ProcessBuilder(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), SpoolLockProbe.class.getName(), spool.toString())).redirectErrorStream(true).start();
+            String output = new String(second.getInputStream().readAllBytes());
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(3, second.exitValue(), output);
+            assertTrue(output.contains("is in use by another router process"), output);
+        }
+    }
+
     private ClientAssociation open() throws IOException {
         List<Part10Meta> metas = new ArrayList<>();
         for (Path p : images.subList(0, 4)) metas.add(Part10.readMeta(p));

@@ -68,6 +68,13 @@ public final class EligibilityRules {
             if (value instanceof String s && s.length() >= 2 && s.startsWith("/") && s.endsWith("/")) {
                 conditions.put(keyword, EligibilityRule.Condition.regex(s.substring(1, s.length() - 1)));
             } else if (value instanceof List<?> list) {
+                for (Object v : list) {
+                    // YAML 1.1 reads YES/NO/ON/OFF as booleans: the rule would silently compare against "true".
+                    if (v != null && !(v instanceof String) && !(v instanceof Number)) {
+                        throw new IllegalArgumentException("eligibility rule '" + rule + "' " + part + " " + keyword + ": value " + v
+                                + " is not text; quote it (\"YES\", \"NO\", ...)");
+                    }
+                }
                 conditions.put(keyword, EligibilityRule.Condition.values(list.stream().map(v -> v == null ? "" : String.valueOf(v)).toList()));
             } else {
                 throw new IllegalArgumentException("eligibility rule '" + rule + "' " + part + " " + keyword

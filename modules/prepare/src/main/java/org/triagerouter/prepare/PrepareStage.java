@@ -41,7 +41,15 @@ public final class PrepareStage implements JobWorker.Stage {
 
     @Override
     public void process(List<Job> jobs, String owner) throws SQLException {
-        for (Job job : jobs) prepare(job, owner);
+        for (Job job : jobs) {
+            try {
+                prepare(job, owner);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // An image that breaks the decoder is that image's problem: FAILED with the reason, the others go on.
+                log.warn("prepare {}: {}", job.subject(), e.toString());
+                queue.fail(job.id(), owner, "cannot prepare: " + e, true, RetryPolicy.DEFAULT);
+            }
+        }
     }
 
     private record InstanceFile(long id, Path path) {}
@@ -59,7 +67,9 @@ public final class PrepareStage implements JobWorker.Stage {
             decision = settings.rules().decide(header);
         } catch (IOException e) {
             log.warn("prepare {}: cannot read header: {}", sop, e.getMessage());
-            queue.fail(job.id(), owner, "cannot read header: " + e.getMessage(), false, RetryPolicy.DEFAULT);
+            // A header that does not parse will not parse next time either; a read error might.
+            boolean permanent = e instanceof org.triagerouter.dicom.file.InvalidDatasetException;
+            queue.fail(job.id(), owner, "cannot read header: " + e.getMessage(), permanent, RetryPolicy.DEFAULT);
             return;
         }
         if (!decision.eligible()) {

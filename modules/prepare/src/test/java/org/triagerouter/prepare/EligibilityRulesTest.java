@@ -63,6 +63,11 @@ class EligibilityRulesTest {
         IllegalArgumentException keyword = assertThrows(IllegalArgumentException.class,
                 () -> EligibilityRules.fromYaml(new Yaml().load("- name: r1\n  require:\n    Modalty: [DX]\n")));
         assertEquals("eligibility rule 'r1' require: 'Modalty' is not a DICOM keyword", keyword.getMessage());
+        IllegalArgumentException yes = assertThrows(IllegalArgumentException.class,
+                () -> EligibilityRules.fromYaml(new Yaml().load("- name: r3\n  reject:\n    BurnedInAnnotation: [YES]\n")));
+        assertTrue(yes.getMessage().contains("quote it"), yes.getMessage());
+        assertTrue(EligibilityRules.fromYaml(new Yaml().load("- name: r4\n  reject:\n    BurnedInAnnotation: [\"YES\"]\n"))
+                .decide(Map.of("BurnedInAnnotation", "YES")).reason().contains("excluded"));
         IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
                 () -> EligibilityRules.fromYaml(new Yaml().load("- name: r2\n  reject:\n    Modality: DX\n")));
         assertTrue(value.getMessage().startsWith("eligibility rule 'r2' reject Modality: expected a list"), value.getMessage());

@@ -72,7 +72,7 @@ public final class JobQueue {
                          where kind = ?
                            and (node is null or node = ?)
                            and ((state = 'queued' and next_attempt_at <= now())
-                             or (state = 'running' and lease_expires_at < now()))
+                             or (state = 'running' and lease_expires_at < now() and attempts < max_attempts))
                          order by priority desc, next_attempt_at, id
                          limit ?
                          for update skip locked)
@@ -199,12 +199,31 @@ public final class JobQueue {
         }
     }
 
-    /** Puts a failed job back in the queue for a fresh set of attempts (the dashboard's retry). */
+    /**
+     * Hands claimed jobs back untouched (the attempt is not counted), for a worker that stops or fails
+     * before it could process them: they need not wait for their lease to expire.
+     */
+    public int release(List<Job> jobs, String owner) throws SQLException {
+        if (jobs.isEmpty()) return 0;
+        try (Connection c = database.connection();
+             PreparedStatement update = c.prepareStatement("""
+                     update job set state = 'queued', attempts = greatest(attempts - 1, 0), lease_owner = null, lease_expires_at = null,
+                            updated_at = now()
+                      where id = any (?) and lease_owner = ? and state = 'running'""")) {
+            update.setArray(1, c.createArrayOf("bigint", jobs.stream().map(Job::id).toArray()));
+            update.setString(2, owner);
+            return update.executeUpdate();
+        }
+    }
+
+    /** Puts a failed job back in the queue for a fresh set of attempts (the dashboard's retry), unless a live twin exists. */
     public boolean retry(long jobId) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement update = c.prepareStatement("""
                      update job set state = 'queued', attempts = 0, next_attempt_at = now(), finished_at = null, updated_at = now()
-                      where id = ? and state = 'failed'""")) {
+                      where id = ? and state = 'failed'
+                        and not exists (select 1 from job twin where twin.kind = job.kind and twin.subject = job.subject
+                                          and twin.state in ('queued', 'running'))""")) {
             update.setLong(1, jobId);
             return update.executeUpdate() == 1;
         }

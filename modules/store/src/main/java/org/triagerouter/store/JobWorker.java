@@ -43,20 +43,42 @@ public final class JobWorker implements AutoCloseable {
 
     private void loop() {
         while (running) {
+            List<Job> jobs = List.of();
             try {
-                List<Job> jobs = queue.claim(settings.kind(), settings.owner(), settings.node(), settings.batchSize(), settings.lease());
+                jobs = queue.claim(settings.kind(), settings.owner(), settings.node(), settings.batchSize(), settings.lease());
                 if (jobs.isEmpty()) {
                     wakeups.await(settings.kind(), settings.pollInterval());
                     continue;
                 }
                 stage.process(jobs, settings.owner());
             } catch (InterruptedException e) {
+                releaseQuietly(jobs);
                 return;
-            } catch (Exception e) {
-                // The database is down or the stage failed unexpectedly: claimed jobs come back when their lease ends.
-                log.warn("{}: {}", settings.owner(), e.getMessage());
+            } catch (Throwable e) {
+                // The database is down or the stage failed unexpectedly (even with an Error): what is still ours
+                // counts a failed attempt (so a job that always breaks the stage ends FAILED), and the thread lives on.
+                log.error("{}: {}", settings.owner(), e.toString());
+                failQuietly(jobs, e);
                 sleepQuietly(settings.pollInterval());
             }
+        }
+    }
+
+    private void failQuietly(List<Job> jobs, Throwable cause) {
+        for (Job job : jobs) {
+            try {
+                queue.fail(job.id(), settings.owner(), settings.kind() + " failed: " + cause, false, RetryPolicy.DEFAULT);
+            } catch (Exception e) {
+                return; // unreachable database: the leases expire instead
+            }
+        }
+    }
+
+    private void releaseQuietly(List<Job> jobs) {
+        try {
+            queue.release(jobs, settings.owner());
+        } catch (Exception e) {
+            // Unreachable database: the leases expire instead.
         }
     }
 

@@ -115,6 +115,38 @@ class JobQueueTest {
     }
 
     @Test
+    void anExpiredLeaseOnItsLastAttemptIsNotClaimedAgainButFailed() throws Exception {
+        enqueue("infer", "poison", 0);
+        try (Connection c = database.connection()) {
+            c.createStatement().execute("update job set max_attempts = 1");
+        }
+        assertEquals(1, queue.claim("infer", "crashing", 1, Duration.ofMillis(100)).size());
+        Thread.sleep(250);
+        assertTrue(queue.claim("infer", "other", 1, Duration.ofMinutes(1)).isEmpty(), "no attempts left");
+        assertEquals(1, queue.recoverExpiredLeases());
+        assertEquals("failed", string("select state from job"));
+        assertTrue(string("select last_error from job").contains("lease of crashing expired"));
+    }
+
+    @Test
+    void releasedJobsAreClaimableAtOnceWithoutCountingTheAttempt() throws Exception {
+        enqueue("infer", "a", 0);
+        List<Job> claimed = queue.claim("infer", "stopping", 1, Duration.ofMinutes(10));
+        assertEquals(1, queue.release(claimed, "stopping"));
+        Job again = queue.claim("infer", "next", 1, Duration.ofMinutes(1)).get(0);
+        assertEquals(1, again.attempts());
+    }
+
+    @Test
+    void retryLeavesAFailedJobAloneWhenALiveTwinExists() throws Exception {
+        enqueue("dispatch", "d1", 0);
+        Job job = queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).get(0);
+        queue.fail(job.id(), "w", "refused", true, RetryPolicy.DEFAULT);
+        enqueue("dispatch", "d1", 0);
+        assertFalse(queue.retry(job.id()), "a queued twin is already there");
+    }
+
+    @Test
     void higherPriorityIsClaimedFirst() throws Exception {
         enqueue("report", "routine", 0);
         enqueue("report", "urgent", 10);

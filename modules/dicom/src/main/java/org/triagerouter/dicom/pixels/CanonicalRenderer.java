@@ -80,7 +80,7 @@ public final class CanonicalRenderer {
         String windowSource;
         double[] windowCenters = Attribute.getDoubleValues(list, TagFromName.WindowCenter);
         double[] windowWidths = Attribute.getDoubleValues(list, TagFromName.WindowWidth);
-        VoiLut voiLut = VoiLut.from(list);
+        VoiLut voiLut = VoiLut.from(list, signed);
         if (windowCenters != null && windowWidths != null && windowCenters.length > 0 && windowWidths.length > 0 && windowWidths[0] > 0) {
             VoiWindow window = new VoiWindow(windowCenters[0], windowWidths[0],
                     Attribute.getSingleStringValueOrDefault(list, VOI_LUT_FUNCTION, "LINEAR").trim());
@@ -163,7 +163,8 @@ public final class CanonicalRenderer {
 
     /** The first VOI LUT of the VOI LUT Sequence (PS3.3 C.11.2): descriptor and data, scaled to 8 bits. */
     private record VoiLut(int entries, int firstMapped, int bits, int[] data) {
-        static VoiLut from(AttributeList list) {
+        /** The first mapped value is signed only when the pixels are (PS3.3 C.11.2.1.1). */
+        static VoiLut from(AttributeList list, boolean signedPixels) {
             Attribute sequence = list.get(TagFromName.VOILUTSequence);
             if (!(sequence instanceof SequenceAttribute s) || s.getNumberOfItems() == 0) return null;
             AttributeList item = s.getItem(0).getAttributeList();
@@ -175,7 +176,8 @@ public final class CanonicalRenderer {
                 int[] data = new int[entries];
                 short[] words = lutData.getShortValues();
                 for (int i = 0; i < entries && i < words.length; i++) data[i] = words[i] & 0xFFFF;
-                return new VoiLut(entries, (short) descriptor[1], Math.max(1, descriptor[2]), data);
+                int firstMapped = signedPixels ? (short) descriptor[1] : descriptor[1] & 0xFFFF;
+                return new VoiLut(entries, firstMapped, Math.max(1, descriptor[2]), data);
             } catch (DicomException e) {
                 return null;
             }
