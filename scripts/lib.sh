@@ -19,6 +19,7 @@ ensure_packages() {
   command -v storescu >/dev/null || missing+=(dcmtk)
   command -v dciodvfy >/dev/null || missing+=(dicom3tools)
   command -v gdcmconv >/dev/null || missing+=(libgdcm-tools)   # an independent JPEG 2000 encoder for golden tests
+  command -v Orthanc >/dev/null || missing+=(orthanc)          # a real PACS as a destination in the tests
   command -v unshare >/dev/null || missing+=(util-linux)
   command -v ip >/dev/null || missing+=(iproute2)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -53,10 +53,14 @@ class CommandLineTest {
 
     @Test
     void serveLogsOneReadyLineAndAnswersEchoSendAndHealth() throws Exception {
-        int dicomPort = freePort(), httpPort = freePort();
+        int dicomPort = freePort(), httpPort = freePort(), pacsPort = freePort();
         Path spool = work.resolve("spool");
+        Path pacs = Files.createDirectories(work.resolve("pacs"));
+        Process storescp = new ProcessBuilder("storescp", "-aet", "PACS", "-od", pacs.toString(), String.valueOf(pacsPort))
+                .redirectErrorStream(true).redirectOutput(work.resolve("storescp.log").toFile()).start();
         Map<String, String> env = Map.of("TRIAGE_DICOM_PORT", String.valueOf(dicomPort), "TRIAGE_HTTP_PORT", String.valueOf(httpPort),
-                "TRIAGE_SPOOL_DIR", spool.toString(), "TRIAGE_DICOM_BIND", "127.0.0.1", "TRIAGE_DICOM_AE_TITLE", "ROUTER_UT");
+                "TRIAGE_SPOOL_DIR", spool.toString(), "TRIAGE_DICOM_BIND", "127.0.0.1", "TRIAGE_DICOM_AE_TITLE", "ROUTER_UT",
+                "TRIAGE_DESTINATIONS", "pacs=PACS@127.0.0.1:" + pacsPort, "TRIAGE_REPORT_GRACE_SECONDS", "1");
         Files.createDirectories(spool.resolve("incoming"));
         Files.writeString(spool.resolve("incoming/rx-left-over.part"), "partial");
         Files.createDirectories(spool.resolve("2.25.1"));
@@ -98,9 +102,16 @@ class CommandLineTest {
             while (scoreCount() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(200);
             assertEquals(2, scoreCount(), Files.readString(log));
             assertTrue(Files.readString(log).contains("model triage-demo version 1 on cpu (DEMO MODEL"), "one clear line says it is a demo model");
+
+            // The whole loop: Quartz finds both studies complete, the report stage writes their SRs, dispatch delivers them.
+            deadline = System.currentTimeMillis() + 60_000;
+            while (srCount(pacs) < 2 && System.currentTimeMillis() < deadline) Thread.sleep(200);
+            assertEquals(2, srCount(pacs), Files.readString(log));
+            assertTrue(Files.readString(log).contains("dispatch "), "deliveries are logged");
         } finally {
             serve.destroy();
-            assertTrue(serve.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+            storescp.destroy();
+            assertTrue(serve.waitFor(20, TimeUnit.SECONDS), "serve stops on SIGTERM");
         }
     }
 
@@ -204,6 +215,12 @@ class CommandLineTest {
     }
 
     record Result(int exitCode, String output) {}
+
+    private static long srCount(Path pacs) throws IOException {
+        try (Stream<Path> files = Files.list(pacs)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("SR")).count();
+        }
+    }
 
     private long scoreCount() throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(database.get("TRIAGE_DATABASE_URL"), "triage", "");

@@ -148,6 +148,34 @@ class ReportAndDispatchTest {
         }
     }
 
+    /** Orthanc, a real PACS, and storescp side by side: the SR lands in the right study with its content. */
+    @Test
+    void orthancReceivesTheSrInTheRightStudy() throws Exception {
+        int storescpPort = freePort();
+        Path received = startStorescp(storescpPort);
+        try (OrthancServer orthanc = OrthancServer.start(work.resolve("orthanc"))) {
+            ReportSettings settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false),
+                    new Destination("storescp", new RemoteAe("STORESCP", "127.0.0.1", storescpPort), false)));
+            String study = seedStudy(List.of(0.93), true);
+            runUntilIdle(settings);
+            assertEquals(2, count("select count(*) from delivery where state = 'delivered'"));
+            assertEquals(1, files(received).size());
+
+            String series = orthanc.get("/series?expand");
+            assertTrue(series.contains("\"Modality\" : \"SR\""), series);
+            assertTrue(series.contains("AI triage: ABNORMAL 0.93 URGENT"), series);
+            String studies = orthanc.get("/studies?expand");
+            assertTrue(studies.contains(study), "the SR is filed under the source study: " + studies);
+            String instanceId = orthanc.get("/instances").replaceAll("(?s).*\"([0-9a-f-]{44})\".*", "$1");
+            Path copy = work.resolve("from-orthanc.dcm");
+            Files.write(copy, orthanc.getBytes("/instances/" + instanceId + "/file"));
+            Process dump = new ProcessBuilder("dsrdump", "+Pl", copy.toString()).redirectErrorStream(true).start();
+            String tree = new String(dump.getInputStream().readAllBytes());
+            assertEquals(0, dump.waitFor());
+            assertTrue(tree.contains("Abnormality score") && tree.contains("0.9300") && tree.contains("(263654008,SCT,\"Abnormal\")"), tree);
+        }
+    }
+
     private ReportSettings settings(List<Destination> destinations) {
         return new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10), destinations, 5,
                 new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1)), "node-a");
