@@ -60,6 +60,8 @@ public enum ConfigKey {
             "a study is complete this long after the association that brought its last instance was released"),
     REPORT_QUIET_SECONDS("report.quietSeconds", "TRIAGE_REPORT_QUIET_SECONDS", "30",
             "otherwise, a study is complete after this long without a new instance"),
+    REPORT_SWEEP_MS("report.sweepMilliseconds", "TRIAGE_REPORT_SWEEP_MS", "500",
+            "how often the study completion job looks for complete studies (Quartz)"),
     REPORT_OPERATING_POINT("report.operatingPoint", "TRIAGE_REPORT_OPERATING_POINT", "",
             "the model's operating point that decides ABNORMAL; empty: the manifest's first"),
     REPORT_WORKERS("report.workers", "TRIAGE_REPORT_WORKERS", "1", "report worker threads on this node (0: none)"),

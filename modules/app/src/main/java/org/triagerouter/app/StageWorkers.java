@@ -74,7 +74,8 @@ final class StageWorkers implements AutoCloseable {
             workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(),
                     new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500)))));
             workers.running.add(LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
-                    new DestinationHealth(database, report.destinations(), client)), LifecycleScheduler.Intervals.defaults(), ingest.node()));
+                    new DestinationHealth(database, report.destinations(), client)), LifecycleScheduler.Intervals.defaults()
+                    .withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))), ingest.node()));
             log.info("destinations: {}", report.destinations().isEmpty() ? "none (results are stored, not sent)"
                     : report.destinations().stream().map(d -> d.name() + "=" + d.remote() + (d.shadow() ? " (shadow)" : "")).toList());
             return workers;

@@ -62,9 +62,9 @@ final class InstanceRecords {
         InstanceHeader h = received.header();
         long studyId;
         try (PreparedStatement study = c.prepareStatement("""
-                insert into study (study_instance_uid, patient_id, patient_name, accession_number)
-                values (?, ?, ?, ?)
-                on conflict (study_instance_uid) do update set last_received_at = now()
+                insert into study (study_instance_uid, patient_id, patient_name, accession_number, instance_count)
+                values (?, ?, ?, ?, 1)
+                on conflict (study_instance_uid) do update set last_received_at = now(), instance_count = study.instance_count + 1
                 returning id""")) {
             study.setString(1, h.studyInstanceUid());
             study.setString(2, h.patientId());

@@ -31,9 +31,9 @@ public final class StudyCompletion {
             try (PreparedStatement s = c.prepareStatement("""
                     select st.study_instance_uid, max(i.node), max(i.priority)
                       from study st join instance i on i.study_id = st.id
+                     where st.instance_count > st.reported_instance_count
                      group by st.id
-                    having count(*) > st.reported_instance_count
-                       and not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
+                    having not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
                                         where ji.study_id = st.id and j.kind in ('prepare', 'infer') and j.state in ('queued', 'running'))
                        and (max(i.received_at) < now() - ? * interval '1 millisecond'
                             or (bool_and(exists (select 1 from association a where a.id = i.association_id and a.released))

@@ -257,6 +257,7 @@ class ReportAndDispatchTest {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 long id = rs.getLong(1);
+                exec(c, "update study set instance_count = instance_count + 1 where study_instance_uid = '" + h.studyInstanceUid() + "'");
                 if (score < 0) {
                     exec(c, "insert into eligibility (instance_id, eligible, reason) values (" + id + ", false, 'ViewPosition is ''LL''')");
                 } else {

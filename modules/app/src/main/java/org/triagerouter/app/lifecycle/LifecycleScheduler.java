@@ -38,7 +38,11 @@ public final class LifecycleScheduler implements AutoCloseable {
 
     public record Intervals(Duration completion, Duration leaseRecovery, Duration deliveryRetry, Duration retention, Duration health) {
         public static Intervals defaults() {
-            return new Intervals(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMinutes(1));
+            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMinutes(1));
+        }
+
+        public Intervals withCompletion(Duration every) {
+            return new Intervals(every, leaseRecovery, deliveryRetry, retention, health);
         }
     }
 
