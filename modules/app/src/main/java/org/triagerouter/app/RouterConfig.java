@@ -201,8 +201,8 @@ public final class RouterConfig {
                 for (Object entry : destinationList) {
                     if (!(entry instanceof Map<?, ?> d)) throw new ConfigException("destinations: each entry must be a mapping, got " + entry);
                     for (Object key : d.keySet()) {
-                        if (!Set.of("name", "aeTitle", "host", "port", "shadow").contains(String.valueOf(key))) {
-                            throw new ConfigException("destinations: unknown key '" + key + "' (name, aeTitle, host, port, shadow)");
+                        if (!Set.of("name", "aeTitle", "host", "port", "shadow", "keyObjects").contains(String.valueOf(key))) {
+                            throw new ConfigException("destinations: unknown key '" + key + "' (name, aeTitle, host, port, shadow, keyObjects)");
                         }
                     }
                     Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
@@ -210,7 +210,7 @@ public final class RouterConfig {
                         throw new ConfigException("destinations: each needs name, aeTitle, host and a numeric port: " + entry);
                     }
                     list.add(new Destination(String.valueOf(name), new RemoteAe(String.valueOf(ae), String.valueOf(host), p),
-                            shadowAll || Boolean.TRUE.equals(d.get("shadow"))));
+                            shadowAll || Boolean.TRUE.equals(d.get("shadow")), Boolean.TRUE.equals(d.get("keyObjects"))));
                 }
             } else {
                 for (String item : list(ConfigKey.DESTINATIONS)) {

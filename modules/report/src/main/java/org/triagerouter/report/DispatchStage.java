@@ -16,7 +16,6 @@ import org.triagerouter.dicom.net.AssociationRejectedException;
 import org.triagerouter.dicom.net.ClientAssociation;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DimseStatus;
-import org.triagerouter.dicom.net.PresentationContext;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
@@ -44,7 +43,7 @@ public final class DispatchStage implements JobWorker.Stage {
         this.client = client;
     }
 
-    private record Delivery(long id, String destination, byte[] sr, String priority, String study) {}
+    private record Delivery(long id, String destination, byte[] sr, byte[] kos, String priority, String study) {}
 
     private record Outcome(boolean delivered, boolean permanent, String status, String error) {}
 
@@ -91,19 +90,28 @@ public final class DispatchStage implements JobWorker.Stage {
 
     private Outcome send(Delivery delivery, Destination destination) {
         try {
-            Part10Meta meta = Part10.readMeta(delivery.sr());
-            List<PresentationContext> contexts = List.of(PresentationContext.proposed(1, meta.sopClassUid(), List.of(meta.transferSyntaxUid())));
-            try (ClientAssociation association = ClientAssociation.open(client, destination.remote(), contexts)) {
-                int length = delivery.sr().length - (int) meta.dataSetOffset();
-                DimseStatus status = association.store(meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid(),
-                        new ByteArrayInputStream(delivery.sr(), (int) meta.dataSetOffset(), length), length,
-                        "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM);
+            List<byte[]> objects = destination.keyObjects() && delivery.kos() != null ? List.of(delivery.sr(), delivery.kos()) : List.of(delivery.sr());
+            List<Part10Meta> metas = new java.util.ArrayList<>();
+            for (byte[] object : objects) metas.add(Part10.readMeta(object));
+            Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
+            try (ClientAssociation association = ClientAssociation.open(client, destination.remote(), ClientAssociation.contextsFor(metas))) {
+                String codes = "";
+                for (int i = 0; i < objects.size(); i++) {
+                    byte[] object = objects.get(i);
+                    Part10Meta meta = metas.get(i);
+                    int offset = (int) meta.dataSetOffset(), length = object.length - offset;
+                    DimseStatus status = association.store(meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid(),
+                            new ByteArrayInputStream(object, offset, length), length, priority);
+                    codes += (codes.isEmpty() ? "" : ",") + String.format("0x%04X", status.code());
+                    if (status.isFailure()) {
+                        association.release();
+                        boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
+                                || (status.code() & 0xFF00) == 0xA900;
+                        return new Outcome(false, permanent, codes, "C-STORE answered " + status);
+                    }
+                }
                 association.release();
-                String code = String.format("0x%04X", status.code());
-                if (!status.isFailure()) return new Outcome(true, false, code, null);
-                boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
-                        || (status.code() & 0xFF00) == 0xA900;
-                return new Outcome(false, permanent, code, "C-STORE answered " + status);
+                return new Outcome(true, false, codes, null);
             }
         } catch (AssociationRejectedException e) {
             return new Outcome(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
@@ -117,12 +125,12 @@ public final class DispatchStage implements JobWorker.Stage {
     private Delivery load(long id) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("""
-                     select d.id, d.destination, r.sr, r.priority, st.study_instance_uid
+                     select d.id, d.destination, r.sr, r.kos, r.priority, st.study_instance_uid
                        from delivery d join study_result r on r.id = d.study_result_id join study st on st.id = r.study_id
                       where d.id = ?""")) {
             s.setLong(1, id);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? new Delivery(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getString(4), rs.getString(5)) : null;
+                return rs.next() ? new Delivery(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4), rs.getString(5), rs.getString(6)) : null;
             }
         }
     }

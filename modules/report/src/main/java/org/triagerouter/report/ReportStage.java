@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.triagerouter.dicom.sr.KeyObjectWriter;
 import org.triagerouter.dicom.sr.TriageReportWriter;
 import org.triagerouter.dicom.sr.TriageResult;
 import org.triagerouter.store.Database;
@@ -111,6 +112,7 @@ public final class ReportStage implements JobWorker.Stage {
         int revision = previous == null ? 1 : previous.revision() + 1;
         TriageReportWriter.WrittenReport sr = null;
         byte[] srBytes = null;
+        byte[] kosBytes = null;
         if (decision.reported()) {
             TriageResult.SrReference predecessor = previous != null && previous.srSop() != null
                     ? new TriageResult.SrReference(previous.srSeries(), previous.srSop()) : null;
@@ -121,13 +123,20 @@ public final class ReportStage implements JobWorker.Stage {
             try {
                 sr = TriageReportWriter.write(images.get(0).file(), result, temp, LocalDateTime.now());
                 srBytes = Files.readAllBytes(temp);
+                if (result.abnormal() && settings.destinations().stream().anyMatch(Destination::keyObjects)) {
+                    List<TriageResult.SourceImage> key = images.stream()
+                            .filter(i -> i.outcome().operatingPointsPassed().contains(settings.operatingPoint()))
+                            .map(i -> new TriageResult.SourceImage(i.series(), i.sopClass(), i.sop())).toList();
+                    KeyObjectWriter.write(images.get(0).file(), result, key, temp, LocalDateTime.now());
+                    kosBytes = Files.readAllBytes(temp);
+                }
             } finally {
                 Files.deleteIfExists(temp);
             }
         }
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
-            long resultId = insertResult(c, studyId, revision, decision, images.size(), sr, srBytes);
+            long resultId = insertResult(c, studyId, revision, decision, images.size(), sr, srBytes, kosBytes);
             if (sr != null) {
                 for (Destination d : settings.destinations()) {
                     long delivery = insertDelivery(c, resultId, d);
@@ -155,11 +164,11 @@ public final class ReportStage implements JobWorker.Stage {
     }
 
     private long insertResult(Connection c, long studyId, int revision, StudyDecision.Result d, int imageCount,
-                              TriageReportWriter.WrittenReport sr, byte[] srBytes) throws SQLException {
+                              TriageReportWriter.WrittenReport sr, byte[] srBytes, byte[] kosBytes) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
                 insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, reason,
-                                          image_count, sr_series_uid, sr_sop_instance_uid, sr)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
+                                          image_count, sr_series_uid, sr_sop_instance_uid, sr, kos)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
             s.setLong(1, studyId);
             s.setString(2, settings.modelId());
             s.setString(3, settings.modelVersion());
@@ -174,6 +183,7 @@ public final class ReportStage implements JobWorker.Stage {
             s.setString(11, sr == null ? null : sr.seriesInstanceUid());
             s.setString(12, sr == null ? null : sr.sopInstanceUid());
             s.setBytes(13, srBytes);
+            s.setBytes(14, kosBytes);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -77,7 +77,7 @@ class ReportAndDispatchTest {
     void completeStudiesAreReportedAndDeliveredOnceWithTheirPriority() throws Exception {
         int port = freePort();
         Path received = startStorescp(port);
-        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false),
+        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false, true),
                 new Destination("audit", new RemoteAe("NOWHERE", "127.0.0.1", 1), true)));
         String abnormal = seedStudy(List.of(0.91, -1.0), true);   // a scored PA image and an ineligible lateral
         String normal = seedStudy(List.of(0.2), true);
@@ -92,10 +92,13 @@ class ReportAndDispatchTest {
                 + "where s.study_instance_uid = '" + notAnalyzed + "'"));
         assertEquals(2, count("select count(*) from delivery where destination = 'pacs' and state = 'delivered' and attempts = 1"));
         assertEquals(2, count("select count(*) from delivery where destination = 'audit' and state = 'shadow'"), "shadow: recorded, never sent");
-        List<Path> srs = files(received);
+        List<Path> srs = files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).toList();
         assertEquals(2, srs.size());
+        List<Path> keyObjects = files(received).stream().filter(p -> p.getFileName().toString().startsWith("KO")).toList();
+        assertEquals(1, keyObjects.size(), "a key object selection with the abnormal result only");
+        assertEquals(abnormal, InstanceFiles.readHeader(keyObjects.get(0)).studyInstanceUid());
         String log = Files.readString(work.resolve("storescp-" + port + ".log"));
-        assertEquals(1, log.lines().filter(l -> l.contains("Priority") && l.trim().endsWith(": high")).count(), "URGENT study sent HIGH");
+        assertEquals(2, log.lines().filter(l -> l.contains("Priority") && l.trim().endsWith(": high")).count(), "URGENT study's SR and KO sent HIGH");
         assertEquals(1, log.lines().filter(l -> l.contains("Priority") && l.trim().endsWith(": medium")).count());
         for (Path sr : srs) {
             InstanceHeader h = InstanceFiles.readHeader(sr);
@@ -107,7 +110,7 @@ class ReportAndDispatchTest {
         addImage(abnormal, 0.1);
         runUntilIdle(settings);
         assertEquals("REPORTED ABNORMAL URGENT 2", result(abnormal));
-        assertEquals(3, files(received).size());
+        assertEquals(3, files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).count());
         assertNotEquals(string("select sr_sop_instance_uid from study_result where revision = 1 and study_id = (select id from study where "
                 + "study_instance_uid = '" + abnormal + "')"), string("select sr_sop_instance_uid from study_result where revision = 2"));
     }

@@ -46,6 +46,8 @@ final class TriageCodes {
     static CodedSequenceItem normal() { return code("17621005", "SCT", "Normal"); }
     static CodedSequenceItem comment() { return code("121106", "DCM", "Comment"); }
     static CodedSequenceItem noUnits() { return code("1", "UCUM", "no units"); }
+    static CodedSequenceItem ofInterest() { return code("113000", "DCM", "Of Interest"); }
+    static CodedSequenceItem keyObjectDescription() { return code("113012", "DCM", "Key Object Description"); }
     static CodedSequenceItem abnormalityScore() { return code("ABNSCORE", PRIVATE_SCHEME, "Abnormality score"); }
     static CodedSequenceItem triagePriority() { return code("TRIAGEPRI", PRIVATE_SCHEME, "Triage priority"); }
 }

@@ -152,7 +152,7 @@ public final class TriageReportWriter {
     }
 
     /** Hierarchical SOP Instance Reference Macro: study, then series, then instances. */
-    private static SequenceAttribute evidence(AttributeTag tag, String study, List<TriageResult.SourceImage> images) throws DicomException {
+    static SequenceAttribute evidence(AttributeTag tag, String study, List<TriageResult.SourceImage> images) throws DicomException {
         Map<String, List<TriageResult.SourceImage>> bySeries = new LinkedHashMap<>();
         for (TriageResult.SourceImage i : images) bySeries.computeIfAbsent(i.seriesInstanceUid(), k -> new ArrayList<>()).add(i);
         AttributeList studyItem = new AttributeList();
@@ -177,7 +177,7 @@ public final class TriageReportWriter {
         return sequence;
     }
 
-    private static void copy(AttributeList from, AttributeList to, AttributeTag... tags) {
+    static void copy(AttributeList from, AttributeList to, AttributeTag... tags) {
         for (AttributeTag tag : tags) {
             Attribute a = from.get(tag);
             if (a != null) to.put(a);
@@ -185,7 +185,7 @@ public final class TriageReportWriter {
     }
 
     /** Type 2 attributes of the Patient and General Study modules: present, empty when the source lacks them. */
-    private static void emptyIfAbsent(AttributeList list, AttributeTag... tags) throws DicomException {
+    static void emptyIfAbsent(AttributeList list, AttributeTag... tags) throws DicomException {
         for (AttributeTag tag : tags) {
             if (list.get(tag) == null) list.put(AttributeList.getDictionary().getValueRepresentationFromTag(tag) == null
                     ? new LongStringAttribute(tag) : com.pixelmed.dicom.AttributeFactory.newAttribute(tag,
@@ -193,7 +193,7 @@ public final class TriageReportWriter {
         }
     }
 
-    private static void put(AttributeList list, Attribute attribute, String value) throws DicomException {
+    static void put(AttributeList list, Attribute attribute, String value) throws DicomException {
         attribute.addValue(value);
         list.put(attribute);
     }

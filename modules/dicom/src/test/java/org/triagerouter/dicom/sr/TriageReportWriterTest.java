@@ -79,6 +79,19 @@ class TriageReportWriterTest {
     }
 
     @Test
+    void keyObjectSelectionPassesDciodvfyAndReferencesTheKeyImages() throws Exception {
+        TriageReportWriter.WrittenReport kos = KeyObjectWriter.write(images.get(0), result(1, null, false), List.of(sources.get(0)),
+                dir.resolve("kos.dcm"), LocalDateTime.now());
+        ExternalTool.Result check = ExternalTool.run("dciodvfy", kos.file().toString());
+        assertEquals(List.of(), check.output().lines().filter(l -> l.startsWith("Error")).toList(), check.output());
+        String tree = ExternalTool.run("dsrdump", "+Pl", kos.file().toString()).output();
+        assertTrue(tree.contains("Key Object Selection Document") && tree.contains("Of Interest"), tree);
+        assertEquals(1, tree.lines().filter(l -> l.contains("IMAGE:")).count(), tree);
+        assertEquals(kos.sopInstanceUid(), KeyObjectWriter.write(images.get(1), result(1, null, false), List.of(sources.get(0)),
+                dir.resolve("kos2.dcm"), LocalDateTime.now()).sopInstanceUid(), "a resend is the same object");
+    }
+
+    @Test
     void aDemoModelResultSaysSo() throws Exception {
         TriageReportWriter.WrittenReport sr = TriageReportWriter.write(images.get(0), result(1, null, true), dir.resolve("demo.dcm"),
                 LocalDateTime.now());
