@@ -179,6 +179,38 @@ class ReportAndDispatchTest {
         }
     }
 
+    @Test
+    void spoolRetentionDeletesOnlyFilesOfFullyDeliveredStudies() throws Exception {
+        int port = freePort();
+        startStorescp(port);
+        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
+        String delivered = seedStudy(List.of(0.9), true);
+        runUntilIdle(settings);
+        String waiting = seedStudy(List.of(0.9), true); // complete, but not reported yet: must keep its files
+        org.triagerouter.ingest.IngestSettings ingest = new org.triagerouter.ingest.IngestSettings(work, 0, "node-a");
+        int deleted = new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ZERO).deleteDelivered();
+        assertEquals(1, deleted);
+        assertEquals(0, count("select count(*) from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + delivered
+                + "' and i.file_deleted_at is null"));
+        String kept = string("select i.file_path from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + waiting + "'");
+        assertTrue(Files.exists(Path.of(kept)), "files of a study not yet delivered stay");
+        assertEquals(0, new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ofDays(30)).deleteDelivered(),
+                "nothing younger than the retention period goes");
+    }
+
+    @Test
+    void destinationHealthRecordsEachEcho() throws Exception {
+        int up = freePort();
+        startStorescp(up);
+        int down = freePort();
+        ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2), 1 << 20, null);
+        new DestinationHealth(database, List.of(new Destination("up", new RemoteAe("STORESCP", "127.0.0.1", up), false),
+                new Destination("down", new RemoteAe("NOBODY", "127.0.0.1", down), false)), client).checkAll();
+        assertEquals("true", string("select ok::text from destination_health where destination = 'up'"));
+        assertEquals("false", string("select ok::text from destination_health where destination = 'down'"));
+        assertTrue(string("select message from destination_health where destination = 'down'").contains("cannot connect"));
+    }
+
     private ReportSettings settings(List<Destination> destinations) {
         return new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10), destinations, 5,
                 new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1)), "node-a");
