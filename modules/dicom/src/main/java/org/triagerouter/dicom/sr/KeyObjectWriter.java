@@ -36,12 +36,10 @@ public final class KeyObjectWriter {
     public static TriageReportWriter.WrittenReport write(Path studySource, TriageResult result, List<TriageResult.SourceImage> keyImages,
                                                          Path out, LocalDateTime now) throws IOException {
         try {
-            AttributeList source = new AttributeList();
-            source.read(studySource.toFile(), TagFromName.PixelData);
-            String study = Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID);
-            String identity = study + "|" + result.modelId() + "|" + result.modelVersion();
-            String series = Uids.fromName("triage-kos-series|" + identity);
-            String sopInstance = Uids.fromName("triage-kos|" + identity + "|" + result.revision());
+            SourceStudy source = SourceStudy.read(studySource, result);
+            String study = source.studyInstanceUid();
+            String series = Uids.fromName("triage-kos-series|" + source.identity());
+            String sopInstance = Uids.fromName("triage-kos|" + source.identity() + "|" + result.revision());
 
             ContentItemFactory f = new ContentItemFactory();
             ContentItem root = f.makeContainerContentItem(null, null, TriageCodes.ofInterest(), true, "DCMR", "2010");
@@ -51,13 +49,7 @@ public final class KeyObjectWriter {
                 f.makeImageContentItem(root, "CONTAINS", null, image.sopClassUid(), image.sopInstanceUid(), 0, 0, null, null, null, null);
             }
             AttributeList kos = new StructuredReport(root).getAttributeList();
-            TriageReportWriter.copy(source, kos, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
-                    TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime,
-                    TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.StudyDescription,
-                    TagFromName.SpecificCharacterSet);
-            TriageReportWriter.emptyIfAbsent(kos, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
-                    TagFromName.PatientSex, TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName,
-                    TagFromName.StudyID, TagFromName.AccessionNumber);
+            source.copyPatientAndStudyInto(kos);
             TriageReportWriter.put(kos, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), KEY_OBJECT_SELECTION);
             TriageReportWriter.put(kos, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sopInstance);
             TriageReportWriter.put(kos, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), series);

@@ -51,20 +51,13 @@ public final class TriageReportWriter {
      */
     public static WrittenReport write(Path studySource, TriageResult result, Path out, LocalDateTime now) throws IOException {
         try {
-            AttributeList source = new AttributeList();
-            source.read(studySource.toFile(), TagFromName.PixelData);
-            String study = Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID);
-            String identity = study + "|" + result.modelId() + "|" + result.modelVersion();
-            String series = Uids.fromName("triage-sr-series|" + identity);
-            String sopInstance = Uids.fromName("triage-sr|" + identity + "|" + result.revision());
+            SourceStudy source = SourceStudy.read(studySource, result);
+            String study = source.studyInstanceUid();
+            String series = Uids.fromName("triage-sr-series|" + source.identity());
+            String sopInstance = Uids.fromName("triage-sr|" + source.identity() + "|" + result.revision());
 
-            AttributeList sr = content(result, identity);
-            copy(source, sr, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate, TagFromName.PatientSex,
-                    TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName,
-                    TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.StudyDescription, TagFromName.SpecificCharacterSet);
-            emptyIfAbsent(sr, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate, TagFromName.PatientSex,
-                    TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName, TagFromName.StudyID,
-                    TagFromName.AccessionNumber);
+            AttributeList sr = content(result, source.identity());
+            source.copyPatientAndStudyInto(sr);
             String description = seriesDescription(result);
             put(sr, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), COMPREHENSIVE_SR);
             put(sr, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sopInstance);

@@ -1,0 +1,33 @@
+package org.triagerouter.dicom.sr;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.TagFromName;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The study a result document joins, read from one of its images: whose patient and study attributes the
+ * SR and KOS copy, and the identity (study, model, version) their UIDs are derived from.
+ */
+record SourceStudy(AttributeList header, String studyInstanceUid, String identity) {
+
+    static SourceStudy read(Path image, TriageResult result) throws IOException, DicomException {
+        AttributeList header = new AttributeList();
+        header.read(image.toFile(), TagFromName.PixelData);
+        String study = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.StudyInstanceUID);
+        return new SourceStudy(header, study, study + "|" + result.modelId() + "|" + result.modelVersion());
+    }
+
+    /** Patient and General Study modules; their Type 2 attributes present, empty when the image lacks them. */
+    void copyPatientAndStudyInto(AttributeList document) throws DicomException {
+        TriageReportWriter.copy(header, document, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
+                TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime,
+                TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.StudyDescription,
+                TagFromName.SpecificCharacterSet);
+        TriageReportWriter.emptyIfAbsent(document, TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
+                TagFromName.PatientSex, TagFromName.StudyDate, TagFromName.StudyTime, TagFromName.ReferringPhysicianName,
+                TagFromName.StudyID, TagFromName.AccessionNumber);
+    }
+}
