@@ -110,15 +110,28 @@ final class StageWorkers implements AutoCloseable {
 
     String modelDescription() { return description; }
 
+    /** Stops every worker at once (one after another could outlast a container's stop timeout), then the model. */
     @Override
     public void close() {
+        List<Thread> closers = new ArrayList<>();
         for (AutoCloseable worker : running) {
+            closers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    worker.close();
+                } catch (Exception e) {
+                    log.warn("stopping a worker: {}", e.getMessage());
+                }
+            }));
+        }
+        for (Thread closer : closers) {
             try {
-                worker.close();
-            } catch (Exception e) {
-                log.warn("stopping a worker: {}", e.getMessage());
+                closer.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        if (model != null) model.close();
+        // A session still running a batch must not be closed under it: the process is ending anyway.
+        boolean inferStopped = running.stream().noneMatch(w -> w instanceof InferWorker i && !i.stopped());
+        if (model != null && inferStopped) model.close();
     }
 }

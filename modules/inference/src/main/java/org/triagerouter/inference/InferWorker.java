@@ -276,6 +276,9 @@ public final class InferWorker implements AutoCloseable {
         }
     }
 
+    /** True once both threads have ended. */
+    public boolean stopped() { return !preparer.isAlive() && !runner.isAlive(); }
+
     @Override
     public void close() {
         running = false;
