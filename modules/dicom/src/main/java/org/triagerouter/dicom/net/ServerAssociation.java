@@ -52,7 +52,8 @@ final class ServerAssociation implements Runnable {
         PduConnection connection = null;
         try {
             connection = new PduConnection(socket);
-            connection.setReadTimeout((int) settings.artimTimeout().toMillis());
+            // The ARTIM watchdog below closes the connection on time; the read timeout is only a backstop behind it.
+            connection.setReadTimeout((int) settings.artimTimeout().toMillis() + 1000);
             connection.setWriteTimeout(settings.idleTimeout());
             AssociateMessage request;
             // ARTIM is one deadline for the whole request, not a per-read timeout a trickling peer could stretch.
