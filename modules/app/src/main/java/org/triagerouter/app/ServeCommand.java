@@ -53,8 +53,10 @@ final class ServeCommand implements Callable<Integer> {
             workers = StageWorkers.start(database, settings);
             dicom = new DicomServer(server, new DurableStoreHandler(database, ingest));
             dicom.start();
+            StageWorkers running = workers;
             http = new HealthServer(settings.string(ConfigKey.HTTP_BIND), settings.integer(ConfigKey.HTTP_PORT, 0, 65535),
-                    server.aeTitle(), dicom.port());
+                    server.aeTitle(), dicom.port(), new HealthServer.Readiness(database, ingest.spool(), ingest.minFreeBytes(),
+                            running::modelLoaded));
             http.start();
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
                     dicom.port(), server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), workers.modelDescription(), ingest.spool());

@@ -110,6 +110,9 @@ final class StageWorkers implements AutoCloseable {
 
     String modelDescription() { return description; }
 
+    /** The model is loaded when this node runs infer workers with an open session, or runs none at all. */
+    boolean modelLoaded() { return !description.isEmpty(); }
+
     /** Stops every worker at once (one after another could outlast a container's stop timeout), then the model. */
     @Override
     public void close() {

@@ -75,10 +75,11 @@ class CommandLineTest {
             assertTrue(Files.notExists(spool.resolve("incoming/rx-left-over.part")), "partial file from a previous run removed");
             assertTrue(Files.notExists(spool.resolve("2.25.1/2.25.2.dcm")), "unrecorded file removed");
 
-            HttpResponse<String> health = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, health.statusCode());
-            assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
+            HttpResponse<String> live = get(httpPort, "/health/live");
+            assertEquals(200, live.statusCode());
+            HttpResponse<String> readiness = get(httpPort, "/health/ready");
+            assertEquals(200, readiness.statusCode(), readiness.body());
+            assertTrue(readiness.body().contains("\"status\":\"ready\""), readiness.body());
 
             Result echo = run(env, "echo", "ROUTER_UT@127.0.0.1:" + dicomPort);
             assertEquals(0, echo.exitCode, echo.output);
@@ -107,7 +108,30 @@ class CommandLineTest {
             deadline = System.currentTimeMillis() + 60_000;
             while (srCount(pacs) < 2 && System.currentTimeMillis() < deadline) Thread.sleep(200);
             assertEquals(2, srCount(pacs), Files.readString(log));
-            assertTrue(Files.readString(log).contains("dispatch "), "deliveries are logged");
+            // The SR reaches the PACS a moment before the router records the delivery: wait for the record.
+            Result status = run(env, "status");
+            deadline = System.currentTimeMillis() + 20_000;
+            while (!status.output.matches("(?s).*pacs\\s+delivered\\s+2.*") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+                status = run(env, "status");
+            }
+            assertEquals(0, status.exitCode, status.output);
+            assertTrue(status.output.matches("(?s).*dispatch\\s+0 /\\s+0 /\\s+2 /\\s+0.*"), status.output);
+            assertTrue(status.output.matches("(?s).*pacs\\s+delivered\\s+2.*"), status.output);
+
+            // Readiness follows the database: stopped, the router says so (and stays live); back, ready again.
+            postgres.stopServer();
+            try {
+                HttpResponse<String> notReady = get(httpPort, "/health/ready");
+                assertEquals(503, notReady.statusCode(), notReady.body());
+                assertTrue(notReady.body().contains("database unreachable"), notReady.body());
+                assertEquals(200, get(httpPort, "/health/live").statusCode());
+            } finally {
+                postgres.startServer();
+            }
+            long readyBy = System.currentTimeMillis() + 20_000;
+            while (get(httpPort, "/health/ready").statusCode() != 200 && System.currentTimeMillis() < readyBy) Thread.sleep(200);
+            assertEquals(200, get(httpPort, "/health/ready").statusCode());
         } finally {
             serve.destroy();
             storescp.destroy();
@@ -215,6 +239,11 @@ class CommandLineTest {
     }
 
     record Result(int exitCode, String output) {}
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 
     private static long srCount(Path pacs) throws IOException {
         try (Stream<Path> files = Files.list(pacs)) {
