@@ -29,7 +29,7 @@ public final class StudyCompletion {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
-                    select st.study_instance_uid, max(i.node), max(i.priority)
+                    select st.study_instance_uid, max(i.node), bool_or(i.priority = 'HIGH')
                       from study st join instance i on i.study_id = st.id
                      where st.instance_count > st.reported_instance_count
                      group by st.id
@@ -44,7 +44,8 @@ public final class StudyCompletion {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         // Pinned to a node holding the study's files: the SR copies patient and study attributes from one.
-                        if (JobQueue.enqueue(c, JobKinds.REPORT, rs.getString(1), "HIGH".equals(rs.getString(3)) ? 10 : 0, rs.getString(2))) {
+                        // A study any of whose images came with DIMSE priority HIGH is reported first.
+                        if (JobQueue.enqueue(c, JobKinds.REPORT, rs.getString(1), rs.getBoolean(3) ? 10 : 0, rs.getString(2))) {
                             queued++;
                         }
                     }

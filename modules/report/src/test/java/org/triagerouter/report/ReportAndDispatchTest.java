@@ -180,6 +180,19 @@ class ReportAndDispatchTest {
     }
 
     @Test
+    void aStudySentWithHighPriorityIsReportedFirst() throws Exception {
+        ReportSettings settings = settings(List.of());
+        String routine = seedStudy(List.of(0.3), true);
+        String high = seedStudy(List.of(0.3), true);
+        try (Connection c = database.connection()) {
+            exec(c, "update instance set priority = 'HIGH' where study_id = (select id from study where study_instance_uid = '" + high + "')");
+        }
+        assertEquals(2, new StudyCompletion(database, settings).sweep());
+        assertEquals("10", string("select priority::text from job where kind = 'report' and subject = '" + high + "'"));
+        assertEquals("0", string("select priority::text from job where kind = 'report' and subject = '" + routine + "'"));
+    }
+
+    @Test
     void spoolRetentionDeletesOnlyFilesOfFullyDeliveredStudies() throws Exception {
         int port = freePort();
         startStorescp(port);
