@@ -63,13 +63,15 @@ final class InstanceRecords {
         long studyId;
         try (PreparedStatement study = c.prepareStatement("""
                 insert into study (study_instance_uid, patient_id, patient_name, accession_number, instance_count)
-                values (?, ?, ?, ?, 1)
-                on conflict (study_instance_uid) do update set last_received_at = now(), instance_count = study.instance_count + 1
+                values (?, ?, ?, ?, ?)
+                on conflict (study_instance_uid) do update set last_received_at = now(), instance_count = study.instance_count + excluded.instance_count
                 returning id""")) {
             study.setString(1, h.studyInstanceUid());
             study.setString(2, h.patientId());
             study.setString(3, h.patientName());
             study.setString(4, h.accessionNumber());
+            // Only images (a pixel matrix) open a study for reporting: an SR or KOS, ours coming back included, must not.
+            study.setInt(5, h.rows() > 0 ? 1 : 0);
             studyId = single(study);
         }
         long seriesId;

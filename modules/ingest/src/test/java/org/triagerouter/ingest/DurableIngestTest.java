@@ -245,6 +245,28 @@ class DurableIngestTest {
         assertEquals(1, count("select count(*) from instance"));
     }
 
+    /** Our own SR coming back (a PACS auto-forward rule, say) is stored but must not re-open its study. */
+    @Test
+    void anSrArrivingInAStudyDoesNotOpenItForReporting() throws Exception {
+        try (ClientAssociation association = open()) {
+            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
+            association.release();
+        }
+        org.triagerouter.dicom.file.InstanceHeader h = org.triagerouter.dicom.file.InstanceFiles.readHeader(images.get(0));
+        Path sr = work.resolve("sr.dcm");
+        org.triagerouter.dicom.sr.TriageReportWriter.write(images.get(0), new org.triagerouter.dicom.sr.TriageResult("NORMAL", 0.1, "ROUTINE",
+                "m", "1", false, "default", 0.5, 1, null, List.of(new org.triagerouter.dicom.sr.TriageResult.SourceImage(
+                        h.seriesInstanceUid(), h.sopClassUid(), h.sopInstanceUid()))), sr, java.time.LocalDateTime.now());
+        org.triagerouter.dicom.file.Part10Meta meta = Part10.readMeta(sr);
+        try (ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("PACS"), new RemoteAe("TRIAGE", "127.0.0.1", server.port()),
+                ClientAssociation.contextsFor(List.of(meta)))) {
+            assertEquals(DimseStatus.SUCCESS, association.store(sr, Priority.MEDIUM));
+            association.release();
+        }
+        assertEquals(2, count("select count(*) from instance"));
+        assertEquals(1, count("select instance_count from study"), "only the image counts");
+    }
+
     @Test
     void aSecondProcessCannotTakeTheSameSpool() throws Exception {
         Path spool = work.resolve("locked-spool");

@@ -90,28 +90,33 @@ public final class DispatchStage implements JobWorker.Stage {
 
     private Outcome send(Delivery delivery, Destination destination) {
         try {
-            List<byte[]> objects = destination.keyObjects() && delivery.kos() != null ? List.of(delivery.sr(), delivery.kos()) : List.of(delivery.sr());
-            List<Part10Meta> metas = new java.util.ArrayList<>();
-            for (byte[] object : objects) metas.add(Part10.readMeta(object));
+            Part10Meta srMeta = Part10.readMeta(delivery.sr());
+            boolean withKos = destination.keyObjects() && delivery.kos() != null;
+            Part10Meta kosMeta = withKos ? Part10.readMeta(delivery.kos()) : null;
+            List<Part10Meta> metas = withKos ? List.of(srMeta, kosMeta) : List.of(srMeta);
             Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
             try (ClientAssociation association = ClientAssociation.open(client, destination.remote(), ClientAssociation.contextsFor(metas))) {
-                String codes = "";
-                for (int i = 0; i < objects.size(); i++) {
-                    byte[] object = objects.get(i);
-                    Part10Meta meta = metas.get(i);
-                    int offset = (int) meta.dataSetOffset(), length = object.length - offset;
-                    DimseStatus status = association.store(meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid(),
-                            new ByteArrayInputStream(object, offset, length), length, priority);
-                    codes += (codes.isEmpty() ? "" : ",") + String.format("0x%04X", status.code());
-                    if (status.isFailure()) {
-                        association.release();
-                        boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
-                                || (status.code() & 0xFF00) == 0xA900;
-                        return new Outcome(false, permanent, codes, "C-STORE answered " + status);
+                DimseStatus status = store(association, delivery.sr(), srMeta, priority);
+                String code = String.format("0x%04X", status.code());
+                if (status.isFailure()) {
+                    association.release();
+                    boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
+                            || (status.code() & 0xFF00) == 0xA900;
+                    return new Outcome(false, permanent, code, "C-STORE answered " + status);
+                }
+                // The SR decides the delivery; the key objects are a courtesy the destination may decline.
+                String kosNote = null;
+                if (withKos) {
+                    try {
+                        DimseStatus kos = store(association, delivery.kos(), kosMeta, priority);
+                        code += String.format(",0x%04X", kos.code());
+                        if (kos.isFailure()) kosNote = "key objects refused: " + kos;
+                    } catch (ClientAssociation.NoPresentationContextException e) {
+                        kosNote = "key objects not accepted by the destination";
                     }
                 }
                 association.release();
-                return new Outcome(true, false, codes, null);
+                return new Outcome(true, false, code, kosNote);
             }
         } catch (AssociationRejectedException e) {
             return new Outcome(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
@@ -119,6 +124,26 @@ public final class DispatchStage implements JobWorker.Stage {
             return new Outcome(false, true, null, "destination does not accept the SR: " + e.getMessage());
         } catch (IOException e) {
             return new Outcome(false, false, null, e.getMessage());
+        }
+    }
+
+    private static DimseStatus store(ClientAssociation association, byte[] object, Part10Meta meta, Priority priority) throws IOException {
+        int offset = (int) meta.dataSetOffset(), length = object.length - offset;
+        return association.store(meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid(),
+                new ByteArrayInputStream(object, offset, length), length, priority);
+    }
+
+    /**
+     * Deliveries whose dispatch job ended FAILED elsewhere (its lease expired on the last attempt, or a worker
+     * failed a whole batch) are marked failed too, so they show as failed and the retry command can find them.
+     */
+    public static int markAbandoned(Database database) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("""
+                     update delivery d set state = 'failed', last_error = coalesce(j.last_error, 'dispatch job failed')
+                       from job j
+                      where j.kind = 'dispatch' and j.subject = d.id::text and j.state = 'failed' and d.state = 'pending'""")) {
+            return s.executeUpdate();
         }
     }
 

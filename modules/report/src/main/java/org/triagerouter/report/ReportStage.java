@@ -73,17 +73,19 @@ public final class ReportStage implements JobWorker.Stage {
                 }
             }
             try (PreparedStatement s = c.prepareStatement("""
-                    select i.id, i.sop_instance_uid, i.sop_class_uid, se.series_instance_uid, i.file_path,
+                    select i.id, i.sop_instance_uid, i.sop_class_uid, se.series_instance_uid,
+                           case when i.node = ? and i.file_deleted_at is null then i.file_path end,
                            e.eligible, e.reason, sc.score, sc.priority, sc.operating_points,
                            (select j.last_error from job j where j.subject = i.sop_instance_uid and j.kind in ('prepare', 'infer')
                               and j.state = 'failed' order by j.updated_at desc limit 1)
                       from instance i join series se on se.id = i.series_id
                       left join eligibility e on e.instance_id = i.id
                       left join score sc on sc.instance_id = i.id and sc.model_id = ? and sc.model_version = ?
-                     where i.study_id = ? order by i.id""")) {
-                s.setString(1, settings.modelId());
-                s.setString(2, settings.modelVersion());
-                s.setLong(3, studyId);
+                     where i.study_id = ? and i.rows > 0 order by i.id""")) {
+                s.setString(1, settings.node());
+                s.setString(2, settings.modelId());
+                s.setString(3, settings.modelVersion());
+                s.setLong(4, studyId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         boolean eligible = rs.getBoolean(6) && !rs.wasNull();
@@ -92,7 +94,8 @@ public final class ReportStage implements JobWorker.Stage {
                         StudyDecision.ImageOutcome outcome = new StudyDecision.ImageOutcome(rs.getString(2), eligible, rs.getString(7), score,
                                 rs.getString(9), points == null || points.isEmpty() ? List.of() : Arrays.asList(points.split(",")),
                                 rs.getString(11));
-                        images.add(new Image(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), Path.of(rs.getString(5)), outcome));
+                        String file = rs.getString(5);
+                        images.add(new Image(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), file == null ? null : Path.of(file), outcome));
                     }
                 }
             }
@@ -113,6 +116,12 @@ public final class ReportStage implements JobWorker.Stage {
         TriageReportWriter.WrittenReport sr = null;
         byte[] srBytes = null;
         byte[] kosBytes = null;
+        // The SR copies patient and study attributes from an image file this node still has, the newest.
+        Path source = images.stream().map(Image::file).filter(f -> f != null && Files.exists(f)).reduce((a, b) -> b).orElse(null);
+        if (decision.reported() && source == null) {
+            queue.fail(job.id(), owner, "no image file of study " + job.subject() + " left on node " + settings.node(), true, RetryPolicy.DEFAULT);
+            return;
+        }
         if (decision.reported()) {
             TriageResult.SrReference predecessor = previous != null && previous.srSop() != null
                     ? new TriageResult.SrReference(previous.srSeries(), previous.srSop()) : null;
@@ -121,13 +130,13 @@ public final class ReportStage implements JobWorker.Stage {
                     images.stream().map(i -> new TriageResult.SourceImage(i.series(), i.sopClass(), i.sop())).toList());
             Path temp = Files.createTempFile("triage-sr-", ".dcm");
             try {
-                sr = TriageReportWriter.write(images.get(0).file(), result, temp, LocalDateTime.now());
+                sr = TriageReportWriter.write(source, result, temp, LocalDateTime.now());
                 srBytes = Files.readAllBytes(temp);
                 if (result.abnormal() && settings.destinations().stream().anyMatch(Destination::keyObjects)) {
                     List<TriageResult.SourceImage> key = images.stream()
                             .filter(i -> i.outcome().operatingPointsPassed().contains(settings.operatingPoint()))
                             .map(i -> new TriageResult.SourceImage(i.series(), i.sopClass(), i.sop())).toList();
-                    KeyObjectWriter.write(images.get(0).file(), result, key, temp, LocalDateTime.now());
+                    KeyObjectWriter.write(source, result, key, temp, LocalDateTime.now());
                     kosBytes = Files.readAllBytes(temp);
                 }
             } finally {

@@ -29,11 +29,16 @@ public final class StudyCompletion {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
-                    select st.study_instance_uid, max(i.node), bool_or(i.priority = 'HIGH')
-                      from study st join instance i on i.study_id = st.id
+                    select st.study_instance_uid,
+                           (select ni.node from instance ni where ni.study_id = st.id and ni.file_deleted_at is null and ni.rows > 0
+                             order by ni.id desc limit 1),
+                           bool_or(i.priority = 'HIGH')
+                      from study st join instance i on i.study_id = st.id and i.rows > 0
                      where st.instance_count > st.reported_instance_count
                      group by st.id
-                    having not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
+                    having not exists (select 1 from job r where r.kind = 'report' and r.subject = st.study_instance_uid
+                                        and r.state = 'failed' and r.finished_at > max(i.received_at))
+                       and not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
                                         where ji.study_id = st.id and j.kind in ('prepare', 'infer') and j.state in ('queued', 'running'))
                        and (max(i.received_at) < now() - ? * interval '1 millisecond'
                             or (bool_and(exists (select 1 from association a where a.id = i.association_id and a.released))
@@ -43,7 +48,8 @@ public final class StudyCompletion {
                 s.setLong(2, settings.grace().toMillis());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        // Pinned to a node holding the study's files: the SR copies patient and study attributes from one.
+                        // Pinned to the node holding the study's newest image file: the SR copies patient and study attributes
+                        // from it. A study whose report failed waits for a new image (or a retry) instead of looping.
                         // A study any of whose images came with DIMSE priority HIGH is reported first.
                         if (JobQueue.enqueue(c, JobKinds.REPORT, rs.getString(1), rs.getBoolean(3) ? 10 : 0, rs.getString(2))) {
                             queued++;

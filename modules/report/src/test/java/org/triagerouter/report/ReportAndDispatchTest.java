@@ -214,6 +214,19 @@ class ReportAndDispatchTest {
     }
 
     @Test
+    void aDeliveryWhoseJobFailedElsewhereIsMarkedFailed() throws Exception {
+        String study = seedStudy(List.of(0.9), true);
+        try (Connection c = database.connection()) {
+            exec(c, "insert into study_result (id, study_id, model_id, model_version, revision, status, image_count) select 99, id, 'cxr', '1', 1, "
+                    + "'REPORTED', 1 from study where study_instance_uid = '" + study + "'");
+            exec(c, "insert into delivery (id, study_result_id, destination, state) values (99, 99, 'pacs', 'pending')");
+            exec(c, "insert into job (kind, subject, state, last_error) values ('dispatch', '99', 'failed', 'lease of dead-node expired')");
+        }
+        assertEquals(1, DispatchStage.markAbandoned(database));
+        assertEquals("failed lease of dead-node expired", string("select state || ' ' || last_error from delivery where id = 99"));
+    }
+
+    @Test
     void destinationHealthRecordsEachEcho() throws Exception {
         int up = freePort();
         startStorescp(up);
@@ -295,8 +308,8 @@ class ReportAndDispatchTest {
                 + h.studyInstanceUid() + "' on conflict do nothing");
         try (PreparedStatement s = c.prepareStatement("""
                 insert into instance (study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, node, file_path, file_size,
-                                      calling_ae_title, association_id, priority, view_position)
-                select st.id, se.id, ?, ?, '1.2.840.10008.1.2.1', 'node-a', ?, 0, 'MOD', ?, 'MEDIUM', ?
+                                      calling_ae_title, association_id, priority, view_position, rows, columns)
+                select st.id, se.id, ?, ?, '1.2.840.10008.1.2.1', 'node-a', ?, 0, 'MOD', ?, 'MEDIUM', ?, 200, 160
                   from study st join series se on se.study_id = st.id where se.series_instance_uid = ? returning id""")) {
             s.setString(1, h.sopInstanceUid());
             s.setString(2, h.sopClassUid());
