@@ -67,8 +67,9 @@ final class StageWorkers implements AutoCloseable {
                 workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), new ReportStage(database, report)));
             }
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
-                workers.running.add(worker(database, JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null,
-                        new DispatchStage(database, report, client)));
+                // One delivery per claim: a slow PACS must not hold other deliveries' leases.
+                workers.running.add(new JobWorker(database, new JobWorker.Settings(JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null, 1,
+                        Duration.ofMinutes(5), Duration.ofSeconds(2)), new DispatchStage(database, report, client)).start());
             }
             IngestSettings ingest = config.ingestSettings();
             workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(),

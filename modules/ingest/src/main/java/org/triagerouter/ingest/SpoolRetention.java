@@ -60,6 +60,10 @@ public final class SpoolRetention implements JobWorker.Stage {
                      select i.id, i.file_path from instance i
                       where i.node = ? and i.file_deleted_at is null
                         and exists (select 1 from study_result r where r.study_id = i.study_id)
+                        -- A study whose latest result FAILED keeps its files: they are what a re-run needs.
+                        and not exists (select 1 from study_result r where r.study_id = i.study_id and r.status = 'FAILED'
+                                           and r.revision = (select max(x.revision) from study_result x where x.study_id = r.study_id
+                                                               and x.model_id = r.model_id))
                         and not exists (select 1 from study_result r join delivery d on d.study_result_id = r.id
                                          where r.study_id = i.study_id
                                            and (d.state not in ('delivered', 'shadow')

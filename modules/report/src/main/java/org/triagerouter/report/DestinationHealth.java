@@ -32,10 +32,14 @@ public final class DestinationHealth {
             try (ClientAssociation a = ClientAssociation.open(client, d.remote(),
                     List.of(PresentationContext.proposed(1, Uids.VERIFICATION, Uids.UNCOMPRESSED_TRANSFER_SYNTAXES)))) {
                 DimseStatus status = a.echo();
-                a.release();
                 ok = status.isSuccess();
                 message = "C-ECHO " + status + " in " + (System.nanoTime() - start) / 1_000_000 + " ms";
-            } catch (IOException e) {
+                try {
+                    a.release();
+                } catch (IOException releaseFailed) {
+                    // The echo answered: the destination is up, however it ends the association.
+                }
+            } catch (IOException | RuntimeException e) {
                 ok = false;
                 message = e.getMessage();
             }

@@ -77,7 +77,10 @@ public final class DispatchStage implements JobWorker.Stage {
                     s.executeUpdate();
                 }
             }
-            if (outcome.delivered()) JobQueue.complete(c, job.id(), owner);
+            if (outcome.delivered() && !JobQueue.complete(c, job.id(), owner)) {
+                c.rollback(); // our lease ran out and another worker owns the delivery now: its record stands
+                return;
+            }
             c.commit();
         }
         if (!outcome.delivered()) queue.fail(job.id(), owner, outcome.error(), outcome.permanent(), settings.retry());

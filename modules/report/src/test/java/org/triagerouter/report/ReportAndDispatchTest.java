@@ -202,6 +202,12 @@ class ReportAndDispatchTest {
         String delivered = seedStudy(List.of(0.9), true);
         runUntilIdle(settings);
         String waiting = seedStudy(List.of(0.9), true); // complete, but not reported yet: must keep its files
+        String failed = seedStudy(List.of(0.9), true);  // its latest result FAILED: a re-run needs the files
+        try (Connection c = database.connection()) {
+            exec(c, "insert into study_result (study_id, model_id, model_version, revision, status, image_count, reason) select id, 'cxr', '1', 1, "
+                    + "'FAILED', 1, 'inference failed' from study where study_instance_uid = '" + failed + "'");
+            exec(c, "update study set reported_instance_count = instance_count where study_instance_uid = '" + failed + "'");
+        }
         org.triagerouter.ingest.IngestSettings ingest = new org.triagerouter.ingest.IngestSettings(work, 0, "node-a");
         int deleted = new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ZERO).deleteDelivered();
         assertEquals(1, deleted);
@@ -209,6 +215,8 @@ class ReportAndDispatchTest {
                 + "' and i.file_deleted_at is null"));
         String kept = string("select i.file_path from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + waiting + "'");
         assertTrue(Files.exists(Path.of(kept)), "files of a study not yet delivered stay");
+        assertEquals(0, count("select count(*) from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + failed
+                + "' and i.file_deleted_at is not null"), "files of a failed study stay");
         assertEquals(0, new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ofDays(30)).deleteDelivered(),
                 "nothing younger than the retention period goes");
     }
