@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -293,6 +292,4 @@ public final class RouterConfig {
         }
         return b.toString();
     }
-
-    static List<ConfigKey> keys() { return Arrays.asList(ConfigKey.values()); }
 }

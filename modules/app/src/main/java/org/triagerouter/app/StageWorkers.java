@@ -47,7 +47,7 @@ final class StageWorkers implements AutoCloseable {
             PrepareSettings prepare = config.prepareSettings();
             PrepareStage prepareStage = new PrepareStage(database, prepare);
             for (int i = 1; i <= prepare.workers(); i++) {
-                workers.running.add(worker(database, JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), prepareStage));
+                workers.running.add(worker(database, JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4, prepareStage));
             }
             ModelManifest manifest = ModelManifest.load(manifestPath(config));
             int inferWorkers = config.integer(ConfigKey.INFERENCE_WORKERS, 0, 64);
@@ -64,15 +64,16 @@ final class StageWorkers implements AutoCloseable {
             ReportSettings report = reportSettings(config, manifest);
             ClientSettings client = config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE));
             for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
-                workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), new ReportStage(database, report)));
+                workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), 4,
+                        new ReportStage(database, report)));
             }
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
                 // One delivery per claim: a slow PACS must not hold other deliveries' leases.
-                workers.running.add(new JobWorker(database, new JobWorker.Settings(JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null, 1,
-                        Duration.ofMinutes(5), Duration.ofSeconds(2)), new DispatchStage(database, report, client)).start());
+                workers.running.add(worker(database, JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null, 1,
+                        new DispatchStage(database, report, client)));
             }
             IngestSettings ingest = config.ingestSettings();
-            workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(),
+            workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(), 1,
                     new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500)))));
             workers.running.add(LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
                     new DestinationHealth(database, report.destinations(), client)), LifecycleScheduler.Intervals.defaults()
@@ -86,8 +87,8 @@ final class StageWorkers implements AutoCloseable {
         }
     }
 
-    private static JobWorker worker(Database database, String kind, String owner, String node, JobWorker.Stage stage) {
-        return new JobWorker(database, new JobWorker.Settings(kind, owner, node, 4, Duration.ofMinutes(5), Duration.ofSeconds(2)), stage).start();
+    private static JobWorker worker(Database database, String kind, String owner, String node, int batchSize, JobWorker.Stage stage) {
+        return new JobWorker(database, new JobWorker.Settings(kind, owner, node, batchSize, Duration.ofMinutes(5), Duration.ofSeconds(2)), stage).start();
     }
 
     static ReportSettings reportSettings(RouterConfig config, ModelManifest manifest) throws RouterConfig.ConfigException {

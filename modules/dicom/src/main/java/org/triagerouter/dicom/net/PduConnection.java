@@ -8,7 +8,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 
@@ -139,8 +138,6 @@ final class PduConnection implements Closeable {
             remaining -= fragment;
         } while (remaining > 0);
     }
-
-    OutputStream rawOutput() { return out; }
 
     @Override
     public void close() {
