@@ -22,6 +22,8 @@ ensure_packages() {
   command -v Orthanc >/dev/null || missing+=(orthanc)          # a real PACS as a destination in the tests
   command -v unshare >/dev/null || missing+=(util-linux)
   command -v ip >/dev/null || missing+=(iproute2)
+  command -v chromium >/dev/null || missing+=(chromium)            # the dashboard's end-to-end test runs in it
+  command -v chromedriver >/dev/null || missing+=(chromium-driver) # ... driven by Selenium through it
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -q >/dev/null

@@ -138,6 +138,19 @@ public final class RouterConfig {
 
     public Path spoolDirectory() { return Path.of(string(ConfigKey.SPOOL_DIR)); }
 
+    /** The dashboard/API settings; credentials are checked here so a bad entry stops start-up with its position. */
+    public org.triagerouter.web.WebSettings webSettings(String aeTitle, int dicomPort) throws ConfigException {
+        java.util.List<org.triagerouter.web.Access.Credential> credentials = new java.util.ArrayList<>();
+        try {
+            credentials.addAll(org.triagerouter.web.Access.users(list(ConfigKey.HTTP_USERS)));
+            credentials.addAll(org.triagerouter.web.Access.tokens(list(ConfigKey.HTTP_TOKENS)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return new org.triagerouter.web.WebSettings(string(ConfigKey.HTTP_BIND), integer(ConfigKey.HTTP_PORT, 0, 65535),
+                new org.triagerouter.web.Access(credentials), bool(ConfigKey.HTTP_SHOW_PHI), aeTitle, dicomPort);
+    }
+
     public ServerSettings serverSettings() throws ConfigException {
         List<String> syntaxes = list(ConfigKey.DICOM_TRANSFER_SYNTAXES);
         for (String ts : syntaxes) {

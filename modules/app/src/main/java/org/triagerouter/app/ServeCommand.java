@@ -16,6 +16,9 @@ import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.NodeHeartbeat;
+import org.triagerouter.web.Readiness;
+import org.triagerouter.web.WebServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +41,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Database database = null;
         DicomServer dicom = null;
-        HealthServer http = null;
+        WebServer http = null;
+        NodeHeartbeat heartbeat = null;
         StageWorkers workers = null;
         try {
             ServerSettings server = settings.serverSettings();
@@ -54,33 +58,35 @@ final class ServeCommand implements Callable<Integer> {
             dicom = new DicomServer(server, new DurableStoreHandler(database, ingest));
             dicom.start();
             StageWorkers running = workers;
-            http = new HealthServer(settings.string(ConfigKey.HTTP_BIND), settings.integer(ConfigKey.HTTP_PORT, 0, 65535),
-                    server.aeTitle(), dicom.port(), new HealthServer.Readiness(database, ingest.spool(), ingest.minFreeBytes(),
-                            running::modelLoaded));
-            http.start();
+            http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,
+                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded), workers.modelInfo())).start();
+            org.triagerouter.web.ModelInfo model = workers.modelInfo();
+            heartbeat = new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
+                    http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider())).start();
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
                     dicom.port(), server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), workers.modelDescription(), ingest.spool());
         } catch (RouterConfig.ConfigException e) {
-            closeAll(dicom, http, workers, database);
+            closeAll(dicom, http, heartbeat, workers, database);
             return fail("bad configuration: " + e.getMessage());
         } catch (org.quartz.SchedulerException e) {
-            closeAll(dicom, http, workers, database);
+            closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start the lifecycle scheduler: " + e.getMessage());
         } catch (ModelOpenException e) {
-            closeAll(dicom, http, workers, database);
+            closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start: model: " + e.getMessage());
-        } catch (IOException | SQLException e) {
-            closeAll(dicom, http, workers, database);
+        } catch (IOException | SQLException | IllegalArgumentException | IllegalStateException e) {
+            closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DicomServer dicomToClose = dicom;
-        HealthServer httpToClose = http;
+        WebServer httpToClose = http;
+        NodeHeartbeat heartbeatToClose = heartbeat;
         Database databaseToClose = database;
         StageWorkers workersToClose = workers;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Triage Router stopping");
-            closeAll(dicomToClose, httpToClose, workersToClose, databaseToClose);
+            closeAll(dicomToClose, httpToClose, heartbeatToClose, workersToClose, databaseToClose);
             stopped.countDown();
         }));
         stopped.await();
@@ -110,8 +116,9 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeAll(DicomServer dicom, HealthServer http, StageWorkers workers, Database database) {
+    private static void closeAll(DicomServer dicom, WebServer http, NodeHeartbeat heartbeat, StageWorkers workers, Database database) {
         if (http != null) http.close();
+        if (heartbeat != null) heartbeat.close();
         if (dicom != null) dicom.close();
         if (workers != null) workers.close();
         if (database != null) database.close();

@@ -37,6 +37,8 @@ final class StageWorkers implements AutoCloseable {
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private OnnxModel model;
+    private ModelManifest manifest;
+    private String operatingPoint = "";
     private String description = "";
 
     /** Loads the model (checking its manifest against it) before any worker starts; a mismatch stops start-up. */
@@ -50,6 +52,7 @@ final class StageWorkers implements AutoCloseable {
                 workers.running.add(worker(database, JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4, prepareStage));
             }
             ModelManifest manifest = ModelManifest.load(manifestPath(config));
+            workers.manifest = manifest;
             int inferWorkers = config.integer(ConfigKey.INFERENCE_WORKERS, 0, 64);
             if (inferWorkers > 0) {
                 workers.model = OnnxModel.open(manifest, config.executionProvider(), config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256));
@@ -62,6 +65,7 @@ final class StageWorkers implements AutoCloseable {
             }
             workers.description = manifest.id() + " " + manifest.version() + (workers.model == null ? "" : " on " + workers.model.provider());
             ReportSettings report = reportSettings(config, manifest);
+            workers.operatingPoint = report.operatingPoint();
             ClientSettings client = config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE));
             for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
                 workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), 4,
@@ -111,6 +115,22 @@ final class StageWorkers implements AutoCloseable {
     }
 
     String modelDescription() { return description; }
+
+    /** The model as the dashboard shows it: manifest, operating points, bands, and where it runs on this node. */
+    org.triagerouter.web.ModelInfo modelInfo() {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(manifest.source());
+        } catch (IOException e) {
+            text = "(manifest " + manifest.source() + " unreadable: " + e.getMessage() + ")";
+        }
+        return new org.triagerouter.web.ModelInfo(manifest.id(), manifest.version(), manifest.demo(), manifest.clinicalUse(),
+                model == null ? "" : model.provider(), operatingPoint,
+                manifest.operatingPoints().stream().map(p -> new org.triagerouter.web.ModelInfo.OperatingPoint(p.name(), p.threshold(),
+                        p.sensitivity(), p.specificity())).toList(),
+                manifest.priorityBands().stream().map(b -> new org.triagerouter.web.ModelInfo.PriorityBand(b.from(), b.to(),
+                        b.priority().name())).toList(), text);
+    }
 
     /** The model is loaded when this node runs infer workers with an open session, or runs none at all. */
     boolean modelLoaded() { return !description.isEmpty(); }

@@ -25,6 +25,9 @@ public final class Database implements AutoCloseable {
         // Start even when PostgreSQL is down; callers get errors until it is back, then the pool recovers.
         config.setInitializationFailTimeout(-1);
         config.setPoolName("triage-db");
+        // Pool size, waits and timeouts on /metrics (hikaricp_connections_*), through whatever registry the app installed.
+        config.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(
+                io.micrometer.core.instrument.Metrics.globalRegistry));
         config.setAutoCommit(true);
         config.addDataSourceProperty("ApplicationName", "triage-router");
         // A dead server must not hang a C-STORE: bound the socket waits too.

@@ -114,10 +114,15 @@ public final class JobQueue {
     public static boolean complete(Connection transaction, long jobId, String owner) throws SQLException {
         try (PreparedStatement update = transaction.prepareStatement("""
                 update job set state = 'done', lease_owner = null, lease_expires_at = null, finished_at = now(), updated_at = now()
-                 where id = ? and lease_owner = ? and state = 'running'""")) {
+                 where id = ? and lease_owner = ? and state = 'running'
+                returning kind, extract(epoch from now() - created_at)""")) {
             update.setLong(1, jobId);
             update.setString(2, owner);
-            return update.executeUpdate() == 1;
+            try (ResultSet rs = update.executeQuery()) {
+                if (!rs.next()) return false;
+                JobMetrics.done(rs.getString(1), rs.getDouble(2));
+                return true;
+            }
         }
     }
 
@@ -130,8 +135,9 @@ public final class JobQueue {
             c.setAutoCommit(false);
             try {
                 int attempts, maxAttempts;
+                String kind;
                 try (PreparedStatement select = c.prepareStatement(
-                        "select attempts, max_attempts from job where id = ? and lease_owner = ? and state = 'running' for update")) {
+                        "select attempts, max_attempts, kind from job where id = ? and lease_owner = ? and state = 'running' for update")) {
                     select.setLong(1, jobId);
                     select.setString(2, owner);
                     try (ResultSet rs = select.executeQuery()) {
@@ -141,6 +147,7 @@ public final class JobQueue {
                         }
                         attempts = rs.getInt(1);
                         maxAttempts = rs.getInt(2);
+                        kind = rs.getString(3);
                     }
                 }
                 boolean giveUp = permanent || attempts >= maxAttempts;
@@ -157,6 +164,7 @@ public final class JobQueue {
                     update.executeUpdate();
                 }
                 c.commit();
+                JobMetrics.failedAttempt(kind, giveUp);
                 return true;
             } catch (SQLException e) {
                 c.rollback();

@@ -1,0 +1,42 @@
+"use strict";
+const { api, post, el, duration, time, score, badge, fill, live, header } = Triage;
+header("");
+
+const uid = new URLSearchParams(location.search).get("uid") || "";
+document.getElementById("uid").textContent = uid;
+
+async function retry(button, deliveryId) {
+  button.disabled = true;
+  try { await post(`/api/deliveries/${deliveryId}/retry`); } catch (e) { alert(e.message); }
+}
+
+async function refresh() {
+  const s = await api("/api/studies/" + encodeURIComponent(uid));
+  const summary = s.summary;
+  document.getElementById("category").replaceChildren(badge(summary.category));
+  document.getElementById("priority").replaceChildren(badge(summary.priority));
+  document.getElementById("score").textContent = score(summary.score);
+  document.getElementById("status").replaceChildren(badge(summary.status));
+  document.getElementById("waiting").textContent = duration(summary.waitingSeconds);
+  document.getElementById("patient").textContent = [summary.patientName, summary.patientId, summary.accessionNumber].filter(Boolean).join(" · ");
+
+  fill(document.querySelector("#timeline tbody"), s.timeline, e => el("tr", {},
+    el("td", {}, time(e.at)), el("td", {}, e.stage), el("td", {}, e.what), el("td", { class: "uid" }, e.detail || "")));
+  fill(document.querySelector("#images tbody"), s.images, i => el("tr", {},
+    el("td", { class: "uid" }, i.sopInstanceUid), el("td", {}, i.modality || "–"), el("td", {}, i.viewPosition || "–"),
+    el("td", {}, i.columns ? `${i.columns}×${i.rows}` : "–"),
+    el("td", {}, i.eligible == null ? "pending" : badge(i.eligible ? "yes" : "no", i.eligible ? "ok" : "failed")),
+    el("td", { class: "muted" }, i.eligible ? i.rule : i.reason || ""),
+    el("td", { class: "num" }, score(i.score)), el("td", {}, badge(i.priority)), el("td", {}, i.provider || "–")));
+  fill(document.querySelector("#deliveries tbody"), s.deliveries, d => el("tr", { "data-delivery": d.id },
+    el("td", {}, d.revision), el("td", {}, d.destination), el("td", { "data-field": "state" }, badge(d.state)),
+    el("td", { class: "num" }, d.attempts), el("td", {}, d.lastStatus || "–"), el("td", { class: "muted" }, d.lastError || ""),
+    el("td", {}, d.deliveredAt ? time(d.deliveredAt) : d.nextAttemptAt ? "next try " + time(d.nextAttemptAt) : "–"),
+    el("td", {}, d.state === "failed" ? el("button", { onclick: e => retry(e.target, d.id) }, "Retry") : "")));
+  fill(document.querySelector("#results tbody"), s.results, r => el("tr", {},
+    el("td", {}, r.revision), el("td", {}, badge(r.status)), el("td", {}, badge(r.category)), el("td", { class: "num" }, score(r.score)),
+    el("td", {}, badge(r.priority)), el("td", { class: "num" }, r.imageCount), el("td", {}, `${r.modelId} ${r.modelVersion}`),
+    el("td", { class: "uid" }, r.srSopInstanceUid || r.reason || "–"), el("td", {}, time(r.createdAt))));
+}
+
+live(refresh);
