@@ -181,7 +181,7 @@ public final class WebServer implements AutoCloseable {
 
     /** The routes, for the test that keeps docs/openapi.yaml honest. */
     List<String> routes() {
-        return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+        return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream().filter(h -> h.getEndpoint().getMethod().isHttpMethod())
                 .map(h -> h.getEndpoint().getMethod().name() + " " + h.getEndpoint().getPath()).toList();
     }
 

@@ -1,0 +1,308 @@
+package org.triagerouter.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.triagerouter.store.Database;
+import org.triagerouter.store.Job;
+import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.testing.PostgresServer;
+
+/** The API as a script or the pages use it: real HTTP against a real server on a real PostgreSQL. */
+class WebServerTest {
+    private static final String ADMIN = "alice:wonderland-admin:admin", VIEWER = "bob:viewer-password:viewer";
+    private static final String TOKEN = "scraper-token-0123456789";
+    private static PostgresServer postgres;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private Database database;
+    private SeededPipeline seeded;
+
+    @BeforeAll
+    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
+
+    @AfterAll
+    static void stopPostgres() throws Exception { postgres.close(); }
+
+    @BeforeEach
+    void seed() throws Exception {
+        database = new Database(postgres.createDatabase());
+        database.migrate();
+        seeded = new SeededPipeline(database);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) c.close();
+        database.close();
+    }
+
+    private int start(Access access, boolean showPhi) {
+        WebServer server = new WebServer(new WebSettings("127.0.0.1", 0, access, showPhi, "ROUTER", 11112), new WebServer.Sources(database,
+                new Readiness(database, Path.of(System.getProperty("java.io.tmpdir")), 0, () -> true), model())).start();
+        closing.add(server);
+        return server.port();
+    }
+
+    private static Access secured() {
+        List<Access.Credential> credentials = new ArrayList<>(Access.users(List.of(ADMIN, VIEWER)));
+        credentials.addAll(Access.tokens(List.of(TOKEN + ":viewer")));
+        return new Access(credentials);
+    }
+
+    static ModelInfo model() {
+        return new ModelInfo("m", "1", false, false, "cpu", "balanced", List.of(new ModelInfo.OperatingPoint("balanced", 0.5, 0.9, 0.8)),
+                List.of(new ModelInfo.PriorityBand(0, 0.5, "ROUTINE"), new ModelInfo.PriorityBand(0.5, 1, "URGENT")), "id: m\n");
+    }
+
+    @Test
+    void healthIsOpenButEverythingElseNeedsACredential() throws Exception {
+        int port = start(secured(), false);
+        assertEquals(200, get(port, "/health/live", null).statusCode());
+        assertEquals(200, get(port, "/health/ready", null).statusCode());
+        for (String path : List.of("/api/overview", "/index.html", "/metrics", "/api/worklist", "/")) {
+            HttpResponse<String> refused = get(port, path, null);
+            assertEquals(401, refused.statusCode(), path);
+            assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), "the browser is asked to log in");
+        }
+        assertEquals(401, get(port, "/api/overview", basic("bob:wrong")).statusCode());
+        assertEquals(401, get(port, "/api/overview", "Bearer not-the-token-at-all").statusCode());
+        assertEquals(200, get(port, "/api/overview", basic(VIEWER)).statusCode());
+        assertEquals(200, get(port, "/metrics", "Bearer " + TOKEN).statusCode());
+        HttpResponse<String> page = get(port, "/index.html", basic(VIEWER));
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("Queue per stage"));
+        assertEquals("viewer", json(get(port, "/api/me", basic(VIEWER))).get("role").asText());
+    }
+
+    @Test
+    void retryNeedsTheAdminRoleAndTheActionHeader() throws Exception {
+        int port = start(secured(), false);
+        String path = "/api/deliveries/" + seeded.failedDeliveryId + "/retry";
+        assertEquals(403, post(port, path, basic(VIEWER), true).statusCode(), "a viewer may look, not act");
+        assertEquals(403, post(port, path, basic(ADMIN), false).statusCode(), "no action header: could be a cross-site form");
+        assertEquals("failed", deliveryState(), "refused actions change nothing");
+        HttpResponse<String> done = post(port, path, basic(ADMIN), true);
+        assertEquals(200, done.statusCode(), done.body());
+        assertEquals(1, json(done).get("retried").asInt());
+        assertEquals("pending", deliveryState());
+        assertEquals("queued", scalar("select state from job where id = " + seeded.failedDispatchJobId));
+        assertEquals(409, post(port, path, basic(ADMIN), true).statusCode(), "a second click finds nothing to retry");
+
+        HttpResponse<String> job = post(port, "/api/jobs/" + seeded.failedPrepareJobId + "/retry", basic(ADMIN), true);
+        assertEquals(200, job.statusCode(), job.body());
+        assertEquals("queued", scalar("select state from job where id = " + seeded.failedPrepareJobId));
+        assertEquals(400, post(port, "/api/jobs/x/retry", basic(ADMIN), true).statusCode());
+    }
+
+    @Test
+    void overviewCountsMatchTheDatabase() throws Exception {
+        JsonNode overview = json(get(start(Access.open(), false), "/api/overview", null));
+        JsonNode prepare = stage(overview, "prepare");
+        assertEquals(Long.parseLong(scalar("select count(*) from job where kind = 'prepare' and state = 'queued'")), prepare.get("queued").asLong());
+        assertEquals(1, prepare.get("failed").asLong());
+        assertEquals("queued-one", prepare.get("oldestWaitingSubject").asText());
+        assertTrue(prepare.get("oldestWaitingSeconds").asDouble() >= 42, overview.toString());
+        assertEquals(1, stage(overview, "infer").get("doneLastHour").asLong());
+        assertEquals(1, stage(overview, "dispatch").get("failed").asLong());
+        assertEquals(4, overview.get("studiesLastHour").asLong());
+        long abnormalUrgent = 0;
+        for (JsonNode r : overview.get("results")) {
+            if (r.get("category").asText().equals("ABNORMAL") && r.get("priority").asText().equals("URGENT")) abnormalUrgent = r.get("studies").asLong();
+        }
+        assertEquals(1, abnormalUrgent);
+        JsonNode throughput = json(get(start(Access.open(), false), "/api/throughput", null));
+        assertEquals(60, throughput.get("minutes").size());
+        long received = 0;
+        for (JsonNode n : throughput.get("instancesReceived")) received += n.asLong();
+        assertEquals(4, received, "every instance of the last hour, one bucket per minute");
+    }
+
+    @Test
+    void worklistPutsTheMostUrgentFirstThenTheLongestWaitingAndFilters() throws Exception {
+        int port = start(Access.open(), false);
+        assertEquals(List.of(SeededPipeline.A, SeededPipeline.D, SeededPipeline.B, SeededPipeline.C), uids(port, ""));
+        assertEquals(List.of(SeededPipeline.A, SeededPipeline.D), uids(port, "?category=ABNORMAL"));
+        assertEquals(List.of(SeededPipeline.A), uids(port, "?status=DELIVERY_FAILED"));
+        assertEquals(List.of(SeededPipeline.B), uids(port, "?status=DELIVERED"));
+        assertEquals(List.of(SeededPipeline.C), uids(port, "?category=NONE&status=PROCESSING"));
+        HttpResponse<String> bad = get(port, "/api/worklist?category=SPLENDID", null);
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("category must be one of"), bad.body());
+        JsonNode first = json(get(port, "/api/worklist", null)).get(0);
+        assertEquals(0.93, first.get("score").asDouble(), 1e-9);
+        assertTrue(first.get("hasThumbnail").asBoolean());
+        assertTrue(first.get("waitingSeconds").asDouble() >= 29 * 60);
+    }
+
+    @Test
+    void patientIdentifiersAppearOnlyWithShowPhi() throws Exception {
+        int hidden = start(Access.open(), false), shown = start(Access.open(), true);
+        for (String path : List.of("/api/worklist", "/api/studies/" + SeededPipeline.A)) {
+            String body = get(hidden, path, null).body();
+            for (String phi : List.of("DOE^JANE", "PID-A", "ACC-A")) assertFalse(body.contains(phi), path + " leaks " + phi);
+            String full = get(shown, path, null).body();
+            for (String phi : List.of("DOE^JANE", "PID-A", "ACC-A")) assertTrue(full.contains(phi), path + " should show " + phi);
+        }
+    }
+
+    @Test
+    void studyShowsItsTimelineImagesAndDeliveries() throws Exception {
+        int port = start(Access.open(), false);
+        JsonNode study = json(get(port, "/api/studies/" + SeededPipeline.A, null));
+        assertEquals("DELIVERY_FAILED", study.get("summary").get("status").asText());
+        assertEquals(0.93, study.get("images").get(0).get("score").asDouble(), 1e-9);
+        assertEquals("failed", study.get("deliveries").get(0).get("state").asText());
+        assertTrue(study.get("deliveries").get(0).get("lastError").asText().contains("Connection refused"));
+        Set<String> steps = new TreeSet<>();
+        for (JsonNode e : study.get("timeline")) steps.add(e.get("what").asText());
+        assertTrue(steps.contains("instance received") && steps.contains("job done") && steps.stream().anyMatch(s -> s.startsWith("result revision 1")),
+                steps.toString());
+        assertEquals(404, get(port, "/api/studies/2.25.404", null).statusCode());
+    }
+
+    @Test
+    void thumbnailIsASmallPngOfTheDecidingImage() throws Exception {
+        int port = start(Access.open(), false);
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/studies/"
+                + SeededPipeline.A + "/thumbnail.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        BufferedImage thumbnail = ImageIO.read(new ByteArrayInputStream(response.body()));
+        assertNotNull(thumbnail);
+        assertEquals(Thumbnails.HEIGHT, thumbnail.getHeight());
+        assertEquals(64, thumbnail.getWidth(), "200x300 scaled to 96 high");
+        assertEquals(404, get(port, "/api/studies/" + SeededPipeline.C + "/thumbnail.png", null).statusCode(), "not prepared yet");
+    }
+
+    @Test
+    void metricsCountStageOutcomesAndShowQueueDepth() throws Exception {
+        int port = start(Access.open(), false);
+        JobQueue queue = new JobQueue(database);
+        List<Job> claimed = queue.claim("prepare", "metrics-test", 1, Duration.ofMinutes(1));
+        assertEquals(1, claimed.size());
+        try (Connection c = database.connection()) {
+            assertTrue(JobQueue.complete(c, claimed.get(0).id(), "metrics-test"));
+        }
+        String metrics = get(port, "/metrics", null).body();
+        assertTrue(metrics.matches("(?s).*triage_jobs_total\\{outcome=\"done\",stage=\"prepare\"} [1-9].*"), metrics);
+        assertTrue(metrics.contains("triage_job_latency_seconds_bucket{stage=\"prepare\""), "a latency histogram per stage");
+        assertTrue(metrics.contains("hikaricp_connections"), "pool figures");
+        long deadline = System.currentTimeMillis() + 15_000;
+        Pattern failedGauge = Pattern.compile("triage_queue_jobs\\{stage=\"dispatch\",state=\"failed\"} ([0-9.]+)");
+        Matcher m = failedGauge.matcher(metrics);
+        while (!(m.find() && Double.parseDouble(m.group(1)) == 1.0) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            m = failedGauge.matcher(get(port, "/metrics", null).body());
+        }
+        m = failedGauge.matcher(get(port, "/metrics", null).body());
+        assertTrue(m.find() && Double.parseDouble(m.group(1)) == 1.0, "the dead-lettered dispatch job shows as a gauge");
+    }
+
+    @Test
+    void aListenerReachableFromTheNetworkNeedsCredentials() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new WebServer(
+                new WebSettings("0.0.0.0", 0, Access.open(), false, "ROUTER", 11112),
+                new WebServer.Sources(database, new Readiness(database, Path.of("."), 0, () -> true), model())));
+        assertTrue(e.getMessage().contains("http.users"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Access.tokens(List.of("short:admin")), "guessable tokens are refused");
+        assertThrows(IllegalArgumentException.class, () -> Access.users(List.of("carol:pw:owner")), "unknown roles are refused");
+    }
+
+    @Test
+    void openApiFileDescribesEveryRoute() throws Exception {
+        WebServer server = new WebServer(new WebSettings("127.0.0.1", 0, Access.open(), false, "ROUTER", 11112),
+                new WebServer.Sources(database, new Readiness(database, Path.of("."), 0, () -> true), model()));
+        closing.add(server);
+        Set<String> routes = new TreeSet<>(server.routes());
+        Set<String> documented = new TreeSet<>();
+        String path = null;
+        for (String line : Files.readAllLines(openApiFile())) {
+            Matcher p = Pattern.compile("^  (/\\S*):\\s*$").matcher(line);
+            Matcher op = Pattern.compile("^    (get|post|put|delete|patch):\\s*$").matcher(line);
+            if (p.matches()) path = p.group(1);
+            else if (op.matches() && path != null) documented.add(op.group(1).toUpperCase() + " " + path);
+        }
+        assertEquals(routes, documented, "docs/openapi.yaml and the server's routes");
+    }
+
+    static Path openApiFile() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("docs/openapi.yaml"))) dir = dir.getParent();
+        assertNotNull(dir, "docs/openapi.yaml not found above " + Path.of("").toAbsolutePath());
+        return dir.resolve("docs/openapi.yaml");
+    }
+
+    private List<String> uids(int port, String query) throws Exception {
+        List<String> uids = new ArrayList<>();
+        for (JsonNode e : json(get(port, "/api/worklist" + query, null))) uids.add(e.get("studyInstanceUid").asText());
+        return uids;
+    }
+
+    private static JsonNode stage(JsonNode overview, String name) {
+        for (JsonNode s : overview.get("stages")) if (s.get("stage").asText().equals(name)) return s;
+        throw new AssertionError("no stage " + name + " in " + overview);
+    }
+
+    private String deliveryState() throws Exception { return scalar("select state from delivery where id = " + seeded.failedDeliveryId); }
+
+    private String scalar(String sql) throws Exception {
+        try (Connection c = database.connection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private JsonNode json(HttpResponse<String> response) throws Exception {
+        assertEquals(200, response.statusCode(), response.body());
+        return json.readTree(response.body());
+    }
+
+    private static String basic(String userPasswordRole) {
+        String[] p = userPasswordRole.split(":");
+        return "Basic " + Base64.getEncoder().encodeToString((p[0] + ":" + p[1]).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(int port, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (authorization != null) request.header("Authorization", authorization);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(int port, String path, String authorization, boolean actionHeader) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) request.header("Authorization", authorization);
+        if (actionHeader) request.header(WebServer.ACTION_HEADER, "1");
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
