@@ -7,7 +7,8 @@ function chart(id, series) {
   const options = {
     width: target.clientWidth || 500, height: 220,
     scales: { x: { time: true } },
-    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: false }))],
+    // Points as well as lines: a minute with results between empty minutes is a lone point, which a line alone would hide.
+    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: true, size: 5 } }))],
     axes: [{}, { size: 50 }],
   };
   const plot = new uPlot(options, [[], ...series.map(() => [])], target);

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.triagerouter.store.Database;
 
-/** The dead letters: jobs that used up their attempts (or failed permanently) and deliveries that did, with the reason. */
+/**
+ * The dead letters: jobs that used up their attempts (or failed permanently) and deliveries that did, with the reason.
+ * A failed dispatch job is listed as its delivery (one row, one retry button), not twice.
+ */
 public final class FailuresQuery {
     public record FailedJob(long id, String stage, String subject, String studyInstanceUid, int attempts, String failedAt, String error) {}
 
@@ -35,7 +38,7 @@ public final class FailuresQuery {
                       left join delivery d on j.kind = 'dispatch' and d.id::text = j.subject
                       left join study_result r on r.id = d.study_result_id
                       left join study sd on sd.id = r.study_id
-                     where j.state = 'failed' order by j.finished_at desc nulls last, j.id desc limit""" + " " + LIMIT)) {
+                     where j.state = 'failed' and j.kind <> 'dispatch' order by j.finished_at desc nulls last, j.id desc limit""" + " " + LIMIT)) {
                 while (rs.next()) {
                     jobs.add(new FailedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString("study"), rs.getInt(4),
                             Rows.instant(rs, "finished_at"), rs.getString(6)));

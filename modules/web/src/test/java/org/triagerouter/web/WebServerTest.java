@@ -193,6 +193,20 @@ class WebServerTest {
     }
 
     @Test
+    void failuresListDeadLettersWithTheirStudyAndReasonOnce() throws Exception {
+        JsonNode failures = json(get(start(Access.open(), false), "/api/failures", null));
+        assertEquals(1, failures.get("jobs").size(), "the failed dispatch job is shown as its delivery, not twice: " + failures);
+        JsonNode job = failures.get("jobs").get(0);
+        assertEquals("prepare", job.get("stage").asText());
+        assertEquals(SeededPipeline.C, job.get("studyInstanceUid").asText());
+        assertTrue(job.get("error").asText().startsWith("unsupported transfer syntax"));
+        JsonNode delivery = failures.get("deliveries").get(0);
+        assertEquals(seeded.failedDeliveryId, delivery.get("id").asLong());
+        assertEquals(SeededPipeline.A, delivery.get("studyInstanceUid").asText());
+        assertEquals(seeded.failedDispatchJobId, delivery.get("jobId").asLong());
+    }
+
+    @Test
     void thumbnailIsASmallPngOfTheDecidingImage() throws Exception {
         int port = start(Access.open(), false);
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/studies/"
