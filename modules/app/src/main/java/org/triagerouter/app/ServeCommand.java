@@ -13,6 +13,7 @@ import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.inference.ModelOpenException;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.MeteredStoreHandler;
 import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
@@ -39,6 +40,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RouterConfig.ConfigException e) {
             return fail("bad configuration: " + e.getMessage());
         }
+        org.triagerouter.web.PipelineMetrics.install(); // before the pool and the stages register their meters
         Database database = null;
         DicomServer dicom = null;
         WebServer http = null;
@@ -55,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
                     reconciled.partialFilesRemoved(), reconciled.orphanFilesRemoved(), reconciled.rowsWithoutFile());
             workers = StageWorkers.start(database, settings);
-            dicom = new DicomServer(server, new DurableStoreHandler(database, ingest));
+            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest)));
             dicom.start();
             StageWorkers running = workers;
             http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,

@@ -119,6 +119,13 @@ class CommandLineTest {
             assertTrue(status.output.matches("(?s).*dispatch\\s+0 /\\s+0 /\\s+2 /\\s+0.*"), status.output);
             assertTrue(status.output.matches("(?s).*pacs\\s+delivered\\s+2.*"), status.output);
 
+            // The same loop on /metrics: instances answered per status, stage outcomes, latency histograms.
+            String metrics = get(httpPort, "/metrics").body();
+            assertTrue(metrics.contains("triage_instances_received_total{status=\"0x0000\"} 3.0"), metrics);
+            assertTrue(metrics.contains("triage_jobs_total{outcome=\"done\",stage=\"dispatch\"} 2.0"), metrics);
+            assertTrue(metrics.contains("triage_job_latency_seconds_count{stage=\"infer\"} 2"), metrics);
+            assertTrue(metrics.contains("triage_ingest_commit_seconds_bucket"), metrics);
+
             // Readiness follows the database: stopped, the router says so (and stays live); back, ready again.
             postgres.stopServer();
             try {

@@ -25,27 +25,40 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineMetrics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineMetrics.class);
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private static PrometheusMeterRegistry installed;
+    private final PrometheusMeterRegistry registry = install();
+    private final java.util.List<io.micrometer.core.instrument.Meter> gauges = new java.util.ArrayList<>();
     private final Map<String, Double> values = new ConcurrentHashMap<>();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("metrics-refresh").daemon(true).factory());
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
+    /**
+     * The process's Prometheus registry, joined to Micrometer's global one. Call it before anything records
+     * (the database pool, the stages): a registry added later misses what was registered before it.
+     */
+    public static synchronized PrometheusMeterRegistry install() {
+        if (installed == null) {
+            installed = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Metrics.addRegistry(installed);
+            new JvmMemoryMetrics().bindTo(installed);
+            new JvmThreadMetrics().bindTo(installed);
+            new ProcessorMetrics().bindTo(installed);
+            new UptimeMetrics().bindTo(installed);
+        }
+        return installed;
+    }
+
     public PipelineMetrics(OverviewQuery overview) {
-        Metrics.addRegistry(registry);
-        new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
         for (String stage : OverviewQuery.STAGES) {
             for (String state : new String[] {"queued", "running", "failed"}) {
-                Gauge.builder("triage.queue.jobs", values, v -> v.getOrDefault(stage + "/" + state, 0.0))
+                gauges.add(Gauge.builder("triage.queue.jobs", values, v -> v.getOrDefault(stage + "/" + state, 0.0))
                         .description("Jobs per stage and state (failed: dead-lettered), cluster-wide").tag("stage", stage).tag("state", state)
-                        .register(registry);
+                        .register(registry));
             }
-            Gauge.builder("triage.queue.oldest.waiting", values, v -> v.getOrDefault(stage + "/oldest", 0.0)).baseUnit("seconds")
-                    .description("Age of the oldest queued or running job, 0 when none").tag("stage", stage).register(registry);
+            gauges.add(Gauge.builder("triage.queue.oldest.waiting", values, v -> v.getOrDefault(stage + "/oldest", 0.0)).baseUnit("seconds")
+                    .description("Age of the oldest queued or running job, 0 when none").tag("stage", stage).register(registry));
         }
         refresher.scheduleWithFixedDelay(() -> refresh(overview), 0, 5, TimeUnit.SECONDS);
     }
@@ -70,7 +83,7 @@ public final class PipelineMetrics implements AutoCloseable {
     public void close() {
         refresher.shutdownNow();
         gc.close();
-        Metrics.removeRegistry(registry);
-        registry.close();
+        gauges.forEach(registry::remove); // the registry outlives this server; its gauges must not read a closed one's values
+
     }
 }
