@@ -32,6 +32,11 @@ async function refresh() {
   fill(document.querySelector("#bands tbody"), m.priorityBands, b => el("tr", {},
     el("td", {}, b.from.toFixed(2)), el("td", {}, b.to.toFixed(2)), el("td", {}, badge(b.priority))));
   document.getElementById("manifest").textContent = m.manifestText;
+  const agreementRow = (label, a) => el("tr", { "data-reads": label }, el("td", {}, label), el("td", { class: "num", "data-field": "reads" }, a.reads),
+    el("td", { class: "num", "data-field": "agreement" }, percent(a.agreement)), el("td", { class: "num" }, percent(a.sensitivity)),
+    el("td", { class: "num" }, percent(a.specificity)), el("td", { class: "num" }, a.truePositive), el("td", { class: "num" }, a.falsePositive),
+    el("td", { class: "num" }, a.trueNegative), el("td", { class: "num" }, a.falseNegative));
+  fill(document.querySelector("#agreement tbody"), [agreementRow("all", page.agreement), agreementRow("latest 100", page.recentAgreement)], r => r);
   const width = 1 / page.histogram.length;
   histogram.setData([page.histogram.map((_, i) => (i + 0.5) * width), page.histogram]);
 }

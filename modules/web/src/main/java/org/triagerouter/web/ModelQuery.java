@@ -14,7 +14,24 @@ public final class ModelQuery {
 
     public record PointShare(String name, double threshold, long imagesAtOrAbove) {}
 
-    public record ModelPage(ModelInfo model, long images, List<Long> histogram, List<PointShare> operatingPoints) {}
+    /**
+     * The AI's category against radiologists' final reads, over studies with both: counts, and the rates
+     * (null while a denominator is zero). {@code agreement} is the share where they say the same.
+     */
+    public record Agreement(long reads, long truePositive, long falsePositive, long trueNegative, long falseNegative, Double agreement,
+                            Double sensitivity, Double specificity) {
+        static Agreement of(long tp, long fp, long tn, long fn) {
+            long reads = tp + fp + tn + fn;
+            return new Agreement(reads, tp, fp, tn, fn, ratio(tp + tn, reads), ratio(tp, tp + fn), ratio(tn, tn + fp));
+        }
+
+        private static Double ratio(long a, long b) { return b == 0 ? null : (double) a / b; }
+    }
+
+    public static final int RECENT_READS = 100;
+
+    public record ModelPage(ModelInfo model, long images, List<Long> histogram, List<PointShare> operatingPoints, Agreement agreement,
+                            Agreement recentAgreement) {}
 
     private final Database database;
     private final ModelInfo model;
@@ -55,7 +72,28 @@ public final class ModelQuery {
                     }
                 }
             }
+            return new ModelPage(model, images, histogram, shares, agreement(c, Integer.MAX_VALUE), agreement(c, RECENT_READS));
         }
-        return new ModelPage(model, images, histogram, shares);
+    }
+
+    /** Over the latest {@code limit} reads; the study's latest REPORTED result of this model is the AI's call. */
+    private Agreement agreement(Connection c, int limit) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                with latest as (select distinct on (study_id) study_id, category from study_result
+                                 where model_id = ? and model_version = ? and status = 'REPORTED' order by study_id, revision desc),
+                     reads as (select g.label, l.category from ground_truth g join latest l using (study_id)
+                                order by g.recorded_at desc limit ?)
+                select count(*) filter (where label = 'ABNORMAL' and category = 'ABNORMAL'),
+                       count(*) filter (where label = 'NORMAL' and category = 'ABNORMAL'),
+                       count(*) filter (where label = 'NORMAL' and category = 'NORMAL'),
+                       count(*) filter (where label = 'ABNORMAL' and category = 'NORMAL') from reads""")) {
+            s.setString(1, model.id());
+            s.setString(2, model.version());
+            s.setInt(3, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return Agreement.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            }
+        }
     }
 }

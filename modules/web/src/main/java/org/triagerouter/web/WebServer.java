@@ -50,6 +50,7 @@ public final class WebServer implements AutoCloseable {
         FailedWork failedWork = new FailedWork(db);
         ModelQuery model = new ModelQuery(db, sources.model());
         Thumbnails thumbnails = new Thumbnails(db);
+        GroundTruth groundTruth = new GroundTruth(db);
         this.metrics = new PipelineMetrics(overview);
         ObjectMapper json = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
         app = Javalin.create(config -> {
@@ -110,6 +111,21 @@ public final class WebServer implements AutoCloseable {
             int retried = failedWork.retryDeliveries();
             log.info("{} failed deliveries retried from the dashboard", retried);
             ctx.json(Map.of("retried", retried));
+        });
+        app.post("/api/ground-truth", ctx -> {
+            requireAdmin(ctx);
+            GroundTruth.FinalRead read;
+            try {
+                read = json.readValue(ctx.body(), GroundTruth.FinalRead.class);
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException("body must be JSON {studyInstanceUid or accessionNumber, label, reader}: "
+                        + e.getOriginalMessage());
+            }
+            try {
+                ctx.json(groundTruth.record(read, "api"));
+            } catch (GroundTruth.UnknownStudyException e) {
+                ctx.status(e.ambiguous ? 409 : 404).json(Map.of("error", e.getMessage()));
+            }
         });
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", e.getMessage())));
         app.exception(java.sql.SQLException.class, (e, ctx) -> {

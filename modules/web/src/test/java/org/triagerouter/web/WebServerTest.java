@@ -127,6 +127,41 @@ class WebServerTest {
     }
 
     @Test
+    void finalReadsPostedThroughTheApiShowAsRunningAgreement() throws Exception {
+        int port = start(secured(), false);
+        assertEquals(200, postJson(port, "{\"studyInstanceUid\":\"" + SeededPipeline.A + "\",\"label\":\"ABNORMAL\",\"reader\":\"r1\"}").statusCode());
+        assertEquals(200, postJson(port, "{\"accessionNumber\":\"ACC-B\",\"label\":\"abnormal\"}").statusCode(), "by accession, any case");
+        assertEquals(200, postJson(port, "{\"studyInstanceUid\":\"" + SeededPipeline.D + "\",\"label\":\"1\"}").statusCode());
+        assertEquals(200, postJson(port, "{\"studyInstanceUid\":\"" + SeededPipeline.D + "\",\"label\":\"NORMAL\"}").statusCode(),
+                "a later read replaces the earlier one");
+        assertEquals(200, postJson(port, "{\"studyInstanceUid\":\"" + SeededPipeline.C + "\",\"label\":\"NORMAL\"}").statusCode(),
+                "recorded, but C has no result yet: not counted");
+        assertEquals(404, postJson(port, "{\"studyInstanceUid\":\"2.25.404\",\"label\":\"NORMAL\"}").statusCode());
+        HttpResponse<String> bad = postJson(port, "{\"studyInstanceUid\":\"" + SeededPipeline.A + "\",\"label\":\"maybe\"}");
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("not NORMAL or ABNORMAL"), bad.body());
+        assertEquals(400, postJson(port, "not json").statusCode());
+
+        // A: AI abnormal, read abnormal (TP). B: AI normal, read abnormal (FN). D: AI abnormal, read normal (FP).
+        JsonNode agreement = json(get(port, "/api/model", basic(VIEWER))).get("agreement");
+        assertEquals(3, agreement.get("reads").asLong());
+        assertEquals(1, agreement.get("truePositive").asLong());
+        assertEquals(1, agreement.get("falseNegative").asLong());
+        assertEquals(1, agreement.get("falsePositive").asLong());
+        assertEquals(0, agreement.get("trueNegative").asLong());
+        assertEquals(1.0 / 3, agreement.get("agreement").asDouble(), 1e-9);
+        assertEquals(0.5, agreement.get("sensitivity").asDouble(), 1e-9);
+        assertEquals(0.0, agreement.get("specificity").asDouble(), 1e-9);
+        assertEquals("4", scalar("select count(*) from ground_truth"), "A, B, C, D: one row per study");
+    }
+
+    private HttpResponse<String> postJson(int port, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/ground-truth"))
+                .header("Authorization", basic(ADMIN)).header(WebServer.ACTION_HEADER, "1").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void overviewCountsMatchTheDatabase() throws Exception {
         JsonNode overview = json(get(start(Access.open(), false), "/api/overview", null));
         JsonNode prepare = stage(overview, "prepare");
