@@ -108,7 +108,7 @@ final class StageWorkers implements AutoCloseable {
     }
 
     /** The configured manifest, else the demo model, written afresh (it is deterministic) into its folder. */
-    private static Path manifestPath(RouterConfig config) throws IOException {
+    static Path manifestPath(RouterConfig config) throws IOException {
         String configured = config.string(ConfigKey.MODEL);
         if (!configured.isEmpty()) return Path.of(configured);
         return DemoModel.write(Path.of(config.string(ConfigKey.DEMO_MODEL_DIR)));

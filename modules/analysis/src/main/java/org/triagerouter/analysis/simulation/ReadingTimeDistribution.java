@@ -61,7 +61,7 @@ public sealed interface ReadingTimeDistribution {
      * Parses {@code fixed:SECONDS}, {@code exponential:MEAN} or {@code lognormal:MEAN,SD} (all in seconds),
      * e.g. from a command-line option.
      */
-    static ReadingTimeDistribution parse(String text) {
+    public static ReadingTimeDistribution parse(String text) {
         String[] kindAndValues = text.strip().split(":", 2);
         if (kindAndValues.length != 2) throw new IllegalArgumentException("reading time '" + text + "': expected KIND:SECONDS, e.g. lognormal:300,150");
         String[] values = kindAndValues[1].split(",");
