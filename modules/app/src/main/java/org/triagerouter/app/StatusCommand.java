@@ -37,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("  %-10s %6d / %6d / %6d / %6d   %s%n", s.stage(), s.queued(), s.running(), s.doneLastHour(), s.failed(),
                     s.oldestWaitingSeconds() == null ? "-" : String.format("%.1f s (%s)", s.oldestWaitingSeconds(), s.oldestWaitingSubject()));
         }
-        out.println("study results (latest revision)");
+        out.println("study results (studies of the last 24 hours, latest result)");
         if (o.results().isEmpty()) out.println("  (none)");
         for (OverviewQuery.ResultCount r : o.results()) {
             out.printf("  %-12s %-8s %6d%n", r.category(), r.priority().isEmpty() ? "-" : r.priority(), r.studies());

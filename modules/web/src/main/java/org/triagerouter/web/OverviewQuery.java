@@ -19,6 +19,7 @@ public final class OverviewQuery {
     public record Stage(String stage, long queued, long running, long doneLastHour, long failed, Double oldestWaitingSeconds,
                         String oldestWaitingSubject) {}
 
+    /** Studies of the last 24 hours by their latest result: category (or NOT_ANALYZED, FAILED, PROCESSING) and priority. */
     public record ResultCount(String category, String priority, long studies) {}
 
     public record DeliveryCount(String destination, String state, long deliveries) {}
@@ -56,12 +57,13 @@ public final class OverviewQuery {
     private static List<Stage> stages(Connection c) throws SQLException {
         Map<String, long[]> counts = new LinkedHashMap<>();
         for (String stage : STAGES) counts.put(stage, new long[4]);
-        // Live and dead-lettered jobs use partial indexes; "done" is the last hour, so the count stays cheap on a long-lived queue.
+        // Each state by itself matches a partial index (claimable, leased, failed), and "done" is the last hour:
+        // the counts stay cheap however many finished jobs the table keeps.
         try (ResultSet rs = c.createStatement().executeQuery("""
-                select kind, count(*) filter (where state = 'queued'), count(*) filter (where state = 'running'), 0, count(*) filter (where state = 'failed')
-                  from job where state in ('queued', 'running', 'failed') group by kind
-                union all
-                select kind, 0, 0, count(*), 0 from job where finished_at > now() - interval '1 hour' and state = 'done' group by kind""")) {
+                select kind, count(*), 0, 0, 0 from job where state = 'queued' group by kind
+                union all select kind, 0, count(*), 0, 0 from job where state = 'running' group by kind
+                union all select kind, 0, 0, count(*), 0 from job where finished_at > now() - interval '1 hour' and state = 'done' group by kind
+                union all select kind, 0, 0, 0, count(*) from job where state = 'failed' group by kind""")) {
             while (rs.next()) {
                 long[] row = counts.computeIfAbsent(rs.getString(1), k -> new long[4]);
                 for (int i = 0; i < 4; i++) row[i] += rs.getLong(i + 2);
@@ -81,12 +83,13 @@ public final class OverviewQuery {
         return stages;
     }
 
+    /** Studies first received in the last 24 hours, by their latest result (kept on the study row). */
     private static List<ResultCount> results(Connection c) throws SQLException {
         List<ResultCount> results = new ArrayList<>();
         try (ResultSet rs = c.createStatement().executeQuery("""
-                select coalesce(category, status), coalesce(priority, ''), count(*) from study_result r
-                 where revision = (select max(revision) from study_result x where x.study_id = r.study_id and x.model_id = r.model_id)
-                 group by 1, 2 order by 1, 2""")) {
+                select coalesce(r.category, r.status, 'PROCESSING'), coalesce(r.priority, ''), count(*)
+                  from study s left join study_result r on r.id = s.latest_result_id
+                 where s.first_received_at > now() - interval '24 hours' group by 1, 2 order by 1, 2""")) {
             while (rs.next()) results.add(new ResultCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
         }
         return results;
@@ -127,38 +130,57 @@ public final class OverviewQuery {
         return nodes;
     }
 
+    /** One grouped pass per source over the last hour (each by its timestamp index), spread into sixty one-minute buckets. */
     public Throughput lastHour() throws SQLException {
-        List<Long> minutes = new ArrayList<>(), received = new ArrayList<>(), reported = new ArrayList<>(), delivered = new ArrayList<>();
-        List<Double> p50 = new ArrayList<>(), p95 = new ArrayList<>(), deliveryP95 = new ArrayList<>();
+        long now = java.time.Instant.now().getEpochSecond();
+        long first = (now / 60 - 59) * 60;
+        List<Long> minutes = new ArrayList<>(), received = zeros(), reported = zeros(), delivered = zeros();
+        List<Double> p50 = nulls(), p95 = nulls(), deliveryP95 = nulls();
+        for (int i = 0; i < 60; i++) minutes.add(first + 60L * i);
         try (Connection c = database.connection();
-             ResultSet rs = c.createStatement().executeQuery("""
-                     with minute as (
-                         select m, m + interval '1 minute' as e from generate_series(date_trunc('minute', now()) - interval '59 minutes',
-                                                                                      date_trunc('minute', now()), interval '1 minute') m)
-                     select extract(epoch from m)::bigint,
-                            (select count(*) from instance where received_at >= m and received_at < e),
-                            (select count(*) from study_result where created_at >= m and created_at < e),
-                            (select count(*) from delivery where delivered_at >= m and delivered_at < e),
-                            (select percentile_cont(array[0.5, 0.95]) within group (order by extract(epoch from r.created_at - s.first_received_at))
-                               from study_result r join study s on s.id = r.study_id where r.revision = 1 and r.created_at >= m and r.created_at < e),
-                            (select percentile_cont(0.95) within group (order by extract(epoch from d.delivered_at - s.first_received_at))
-                               from delivery d join study_result r on r.id = d.study_result_id join study s on s.id = r.study_id
-                              where r.revision = 1 and d.delivered_at >= m and d.delivered_at < e)
-                       from minute order by m""")) {
-            while (rs.next()) {
-                minutes.add(rs.getLong(1));
-                received.add(rs.getLong(2));
-                reported.add(rs.getLong(3));
-                delivered.add(rs.getLong(4));
-                java.sql.Array quantiles = rs.getArray(5);
-                Double[] q = quantiles == null ? null : (Double[]) quantiles.getArray();
-                p50.add(q == null ? null : q[0]);
-                p95.add(q == null ? null : q[1]);
-                deliveryP95.add(rs.getObject(6) == null ? null : rs.getDouble(6));
+             PreparedStatement s = c.prepareStatement("""
+                     select 'received', extract(epoch from date_trunc('minute', received_at))::bigint, count(*), null::float8, null::float8
+                       from instance where received_at >= to_timestamp(?) group by 2
+                     union all
+                     select 'reported', extract(epoch from date_trunc('minute', r.created_at))::bigint, count(*),
+                            percentile_cont(0.5) within group (order by extract(epoch from r.created_at - s.first_received_at))
+                                filter (where r.revision = 1),
+                            percentile_cont(0.95) within group (order by extract(epoch from r.created_at - s.first_received_at))
+                                filter (where r.revision = 1)
+                       from study_result r join study s on s.id = r.study_id where r.created_at >= to_timestamp(?) group by 2
+                     union all
+                     select 'delivered', extract(epoch from date_trunc('minute', d.delivered_at))::bigint, count(*), null,
+                            percentile_cont(0.95) within group (order by extract(epoch from d.delivered_at - s.first_received_at))
+                                filter (where r.revision = 1)
+                       from delivery d join study_result r on r.id = d.study_result_id join study s on s.id = r.study_id
+                      where d.delivered_at >= to_timestamp(?) group by 2""")) {
+            for (int i = 1; i <= 3; i++) s.setLong(i, first);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int bucket = (int) ((rs.getLong(2) - first) / 60);
+                    if (bucket < 0 || bucket >= 60) continue; // a clock step between Java and PostgreSQL
+                    Double a = rs.getObject(4) == null ? null : rs.getDouble(4), b = rs.getObject(5) == null ? null : rs.getDouble(5);
+                    switch (rs.getString(1)) {
+                        case "received" -> received.set(bucket, rs.getLong(3));
+                        case "reported" -> {
+                            reported.set(bucket, rs.getLong(3));
+                            p50.set(bucket, a);
+                            p95.set(bucket, b);
+                        }
+                        default -> {
+                            delivered.set(bucket, rs.getLong(3));
+                            deliveryP95.set(bucket, b);
+                        }
+                    }
+                }
             }
         }
         return new Throughput(minutes, received, reported, delivered, p50, p95, deliveryP95);
     }
+
+    private static List<Long> zeros() { return new ArrayList<>(java.util.Collections.nCopies(60, 0L)); }
+
+    private static List<Double> nulls() { return new ArrayList<>(java.util.Collections.nCopies(60, (Double) null)); }
 
     private static long count(Connection c, String sql) throws SQLException {
         try (ResultSet rs = c.createStatement().executeQuery(sql)) {

@@ -31,13 +31,14 @@ public final class WorklistQuery {
         }
     }
 
-    /** The latest result of a study, its status and the worklist order, shared with the study page. */
+    /** A study with its latest result (kept on the study row, see V11) and where it is, shared with the study page. */
     static final String STUDY_STATE = """
-            select s.id, s.study_instance_uid, s.patient_name, s.patient_id, s.accession_number, s.first_received_at,
+            select s.id, s.study_instance_uid, s.patient_name, s.patient_id, s.accession_number, s.first_received_at, s.worklist_rank,
                    extract(epoch from now() - s.first_received_at) as waiting_seconds,
                    (select count(*) from instance i where i.study_id = s.id) as instances,
                    (select string_agg(distinct modality, '\\') from series x where x.study_id = s.id) as modality,
-                   exists (select 1 from instance i join canonical_image ci on ci.instance_id = i.id where i.study_id = s.id) as has_thumbnail,
+                   coalesce((select true from instance i join canonical_image ci on ci.instance_id = i.id where i.study_id = s.id limit 1),
+                            false) as has_thumbnail,
                    r.category, r.priority, r.score, r.revision, r.reason,
                    case when r.id is null then 'PROCESSING'
                         when r.status <> 'REPORTED' then r.status
@@ -46,12 +47,27 @@ public final class WorklistQuery {
                         when d.delivered = d.total then 'DELIVERED'
                         else 'SENDING' end as status
               from study s
-              left join lateral (select * from study_result x where x.study_id = s.id order by x.created_at desc, x.revision desc limit 1) r on true
+              left join study_result r on r.id = s.latest_result_id
               left join lateral (select count(*) filter (where state = 'failed') as failed,
                                         count(*) filter (where state = 'delivered') as delivered,
                                         count(*) filter (where state <> 'shadow') as total
                                    from delivery where study_result_id = r.id) d on true
             """;
+
+    /**
+     * The studies of one priority rank in arrival order, at most {@code limit}: it reads the study_worklist index
+     * and stops there, so a page costs about that many rows however long the history. The SQL holds only the
+     * filters in use, as literals: the plan PostgreSQL caches for a statement with parameters (optional filters,
+     * an unknown limit) joins and sorts the whole week instead (250 ms instead of 16 at 100,000 studies).
+     */
+    static String sql(Filter filter, int rank, int limit) {
+        // Literals are safe here: Filter admits only the fixed words in CATEGORIES and STATUSES and whole numbers.
+        // The category is kept on the study row (V11), so PostgreSQL filters it while it walks the index.
+        String category = filter.category() == null ? "" : " and coalesce(s.latest_category, 'NONE') = '" + filter.category() + "'";
+        String status = filter.status() == null ? "" : " where status = '" + filter.status() + "'";
+        return "select * from (" + STUDY_STATE + " where s.worklist_rank = " + rank + " and s.first_received_at > now() - " + filter.days()
+                + " * interval '1 day'" + category + ") b" + status + " order by first_received_at, id limit " + limit;
+    }
 
     private final Database database;
     private final boolean showPhi;
@@ -63,20 +79,13 @@ public final class WorklistQuery {
 
     public List<Entry> entries(Filter filter) throws SQLException {
         List<Entry> entries = new ArrayList<>();
-        try (Connection c = database.connection();
-             PreparedStatement s = c.prepareStatement("select * from (" + STUDY_STATE + """
-                      where s.first_received_at > now() - ? * interval '1 day') w
-                      where (?::text is null or coalesce(category, 'NONE') = ?) and (?::text is null or status = ?)
-                      order by case priority when 'URGENT' then 0 when 'HIGH' then 1 when 'ROUTINE' then 2 else 3 end, first_received_at, id
-                      limit ?""")) {
-            s.setInt(1, filter.days());
-            s.setString(2, filter.category());
-            s.setString(3, filter.category());
-            s.setString(4, filter.status());
-            s.setString(5, filter.status());
-            s.setInt(6, filter.limit());
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) entries.add(entry(rs, showPhi));
+        // Rank by rank, most urgent first, until the page is full: later ranks are not read at all then.
+        try (Connection c = database.connection()) {
+            for (int rank = 0; rank <= 3 && entries.size() < filter.limit(); rank++) {
+                try (PreparedStatement s = c.prepareStatement(sql(filter, rank, filter.limit() - entries.size()));
+                     ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) entries.add(entry(rs, showPhi));
+                }
             }
         }
         return entries;
