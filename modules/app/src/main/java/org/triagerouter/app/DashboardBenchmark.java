@@ -86,13 +86,12 @@ final class DashboardBenchmark implements Callable<Integer> {
         // Its own connection: the pool's 30 s socket timeout is right for the router, not for bulk inserts.
         try (Connection c = java.sql.DriverManager.getConnection(url, "triage", password);
              Statement s = c.createStatement()) {
-            s.execute("set synchronous_commit = off");
-            s.execute("set session_replication_role = replica"); // no foreign-key triggers: the rows are consistent by construction
-            s.execute("insert into study (study_instance_uid, patient_name, patient_id, first_received_at, last_received_at, instance_count, "
+            s.execute("set synchronous_commit = off"); // seeding needs no durability
+            timed(s, "insert into study (study_instance_uid, patient_name, patient_id, first_received_at, last_received_at, instance_count, "
                     + "reported_instance_count) select '2.25.' || g, 'BENCH^' || g, 'P' || g, now() - (g % 10080) * interval '1 minute' "
                     + "- (g % 60) * interval '1 second', now() - (g % 10080) * interval '1 minute', 2, 2 from generate_series(1, " + n + ") g");
-            s.execute("insert into series (study_id, series_instance_uid, modality) select id, study_instance_uid || '.1', 'DX' from study");
-            s.execute("insert into instance (study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, view_position, rows, columns, "
+            timed(s, "insert into series (study_id, series_instance_uid, modality) select id, study_instance_uid || '.1', 'DX' from study");
+            timed(s, "insert into instance (study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, view_position, rows, columns, "
                     + "node, file_path, file_size, calling_ae_title, association_id, priority, received_at) select s.id, x.id, "
                     + "s.study_instance_uid || '.1.' || k, '1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.1.2.1', 'PA', 2500, 2048, 'bench', '/x', "
                     + "10240000, 'MOD', 'a' || s.id, 'MEDIUM', s.first_received_at from study s join series x on x.study_id = s.id "
@@ -110,31 +109,39 @@ final class DashboardBenchmark implements Callable<Integer> {
                 png.setString(2, "2.25." + (n / 2));
                 png.executeUpdate();
             }
-            s.execute("insert into eligibility (instance_id, eligible, rule) select id, true, 'frontal-chest-radiograph' from instance");
-            s.execute("insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores, "
+            timed(s, "insert into eligibility (instance_id, eligible, rule) select id, true, 'frontal-chest-radiograph' from instance");
+            timed(s, "insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores, "
                     + "provider, batch_size, tensor_ms, run_ms, node) select id, 'bench', '1', false, (hashtext(sop_instance_uid) & 1023) / 1023.0, "
                     + "'ROUTINE', '', '', 'cpu', 8, 3, 40, 'bench' from instance");
-            s.execute("insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, image_count, "
+            timed(s, "analyze"); // fresh tables: without statistics the next join scans every instance per study
+            timed(s, "insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, image_count, "
                     + "created_at) select s.id, 'bench', '1', 1, 'REPORTED', case when m >= 0.5 then 'ABNORMAL' else 'NORMAL' end, m, "
                     + "case when m >= 0.8 then 'URGENT' when m >= 0.5 then 'HIGH' else 'ROUTINE' end, 2, s.last_received_at + interval '2 seconds' "
                     + "from study s join lateral (select max(sc.score) m from instance i join score sc on sc.instance_id = i.id "
                     + "where i.study_id = s.id) x on true");
-            s.execute("insert into delivery (study_result_id, destination, state, attempts, delivered_at, last_status) select r.id, 'pacs', "
+            timed(s, "insert into delivery (study_result_id, destination, state, attempts, delivered_at, last_status) select r.id, 'pacs', "
                     + "case when r.study_id % 100 = 0 then 'failed' else 'delivered' end, 1, "
                     + "case when r.study_id % 100 = 0 then null else r.created_at + interval '1 second' end, '0x0000' from study_result r");
             for (String kind : List.of("prepare", "infer")) {
-                s.execute("insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at) select '" + kind
+                timed(s, "insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at) select '" + kind
                         + "', sop_instance_uid, 'done', 1, received_at, received_at + interval '1 second', received_at from instance");
             }
-            s.execute("insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at) "
+            timed(s, "insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at) "
                     + "select 'report', study_instance_uid, 'done', 1, last_received_at, last_received_at + interval '2 seconds', now() from study");
-            s.execute("insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at, last_error) "
+            timed(s, "insert into job (kind, subject, state, attempts, created_at, finished_at, updated_at, last_error) "
                     + "select 'dispatch', d.id::text, case when d.state = 'failed' then 'failed' else 'done' end, 1, r.created_at, "
                     + "r.created_at + interval '1 second', now(), case when d.state = 'failed' then 'cannot connect to PACS' end "
                     + "from delivery d join study_result r on r.id = d.study_result_id");
-            s.execute("analyze");
+            timed(s, "analyze");
         }
         return "2.25." + (n / 2);
+    }
+
+    /** Runs one seeding statement and says how long it took, so a slow seed shows where. */
+    private static void timed(Statement s, String sql) throws java.sql.SQLException {
+        long start = System.nanoTime();
+        s.execute(sql);
+        System.err.printf("  seed %.1f s: %s%n", (System.nanoTime() - start) / 1e9, sql.substring(0, Math.min(60, sql.length())));
     }
 
     private static byte[] png(int width, int height, boolean textured) throws Exception {
