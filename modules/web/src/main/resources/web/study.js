@@ -3,6 +3,7 @@ const { api, post, el, duration, time, score, badge, fill, live, header } = Tria
 header("");
 
 const uid = new URLSearchParams(location.search).get("uid") || "";
+let canAct = false;
 document.getElementById("uid").textContent = uid;
 
 async function retry(button, deliveryId) {
@@ -32,11 +33,11 @@ async function refresh() {
     el("td", {}, d.revision), el("td", {}, d.destination), el("td", { "data-field": "state" }, badge(d.state)),
     el("td", { class: "num" }, d.attempts), el("td", {}, d.lastStatus || "–"), el("td", { class: "muted" }, d.lastError || ""),
     el("td", {}, d.deliveredAt ? time(d.deliveredAt) : d.nextAttemptAt ? "next try " + time(d.nextAttemptAt) : "–"),
-    el("td", {}, d.state === "failed" ? el("button", { onclick: e => retry(e.target, d.id) }, "Retry") : "")));
+    el("td", {}, d.state === "failed" && canAct ? el("button", { onclick: e => retry(e.target, d.id) }, "Retry") : "")));
   fill(document.querySelector("#results tbody"), s.results, r => el("tr", {},
     el("td", {}, r.revision), el("td", {}, badge(r.status)), el("td", {}, badge(r.category)), el("td", { class: "num" }, score(r.score)),
     el("td", {}, badge(r.priority)), el("td", { class: "num" }, r.imageCount), el("td", {}, `${r.modelId} ${r.modelVersion}`),
     el("td", { class: "uid" }, r.srSopInstanceUid || r.reason || "–"), el("td", {}, time(r.createdAt))));
 }
 
-live(refresh);
+Triage.api("/api/me").then(me => { canAct = me.role === "admin"; }).finally(() => live(refresh));

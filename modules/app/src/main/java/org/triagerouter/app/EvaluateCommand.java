@@ -22,7 +22,7 @@ import org.triagerouter.analysis.evaluation.NamedThreshold;
 import org.triagerouter.analysis.evaluation.ThresholdForSensitivity;
 import org.triagerouter.inference.ModelManifest;
 import org.triagerouter.store.Database;
-import org.triagerouter.web.GroundTruth;
+import org.triagerouter.store.GroundTruth;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -105,9 +105,15 @@ final class EvaluateCommand implements Callable<Integer> {
              PreparedStatement q = c.prepareStatement(LATEST_SCORES.formatted(byAccession ? "s.accession_number" : "s.study_instance_uid", ""))) {
             q.setString(1, manifest.id());
             q.setString(2, manifest.version());
+            java.util.Set<String> ambiguous = new java.util.HashSet<>();
             try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) if (rs.getString(1) != null) scores.put(rs.getString(1), rs.getDouble(2));
+                while (rs.next()) {
+                    if (rs.getString(1) != null && scores.put(rs.getString(1), rs.getDouble(2)) != null) ambiguous.add(rs.getString(1));
+                }
             }
+            // An accession number shared by studies cannot say which study its label is about.
+            scores.keySet().removeAll(ambiguous);
+            if (!ambiguous.isEmpty()) System.err.printf("%d accession number(s) match several studies: left out%n", ambiguous.size());
         }
         List<LabelledScore> labelled = new ArrayList<>();
         int missing = 0;

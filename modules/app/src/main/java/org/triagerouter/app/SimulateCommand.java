@@ -28,6 +28,7 @@ import org.triagerouter.analysis.simulation.SimulationResult;
 import org.triagerouter.analysis.simulation.SimulationSettings;
 import org.triagerouter.analysis.simulation.StudyArrival;
 import org.triagerouter.analysis.simulation.WorklistPolicy;
+import org.triagerouter.inference.ModelManifest;
 import org.triagerouter.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,12 +89,12 @@ final class SimulateCommand implements Callable<Integer> {
     Double replications;
 
     @Option(names = "--seed", description = "random seed, for a reproducible report (default 1)")
-    Double seed;
+    Long seed;
 
     @Option(names = "--out", description = "folder for simulation.md and simulation.png (default simulation-report)")
     Path out = Path.of("simulation-report");
 
-    @Option(names = "--config", description = "router configuration, for --arrivals database (default: $TRIAGE_CONFIG, else built-in defaults)")
+    @Option(names = "--config", description = "router configuration, for --arrivals database: its database and model (default: $TRIAGE_CONFIG, else built-in defaults)")
     Path config;
 
     @Override
@@ -129,7 +130,7 @@ final class SimulateCommand implements Callable<Integer> {
         String abnormal = s.text("readingTime.abnormal", abnormalReadingTime, null);
         ReadingTimes times = new ReadingTimes(normal, abnormal == null ? normal : ReadingTimeDistribution.parse(abnormal));
         return new SimulationSettings(arrivalSource(s), flagger(s), times, whole(s.number("radiologists", radiologists, 2), "radiologists"),
-                policies, whole(s.number("replications", replications, 10), "replications"), (long) s.number("seed", seed, 1));
+                policies, whole(s.number("replications", replications, 10), "replications"), seed != null ? seed : (long) s.number("seed", null, 1));
     }
 
     private ArrivalSource arrivalSource(SimulationScenario s) throws IOException, SQLException, RouterConfig.ConfigException {
@@ -161,26 +162,33 @@ final class SimulateCommand implements Callable<Integer> {
         };
     }
 
-    /** The router's own studies that have a final read: their arrival times, truth, and the score the router gave them. */
-    private RecordedArrivals fromDatabase(double withinDays) throws SQLException, RouterConfig.ConfigException {
+    /**
+     * The router's own studies that have a final read: their arrival times, truth, and the score the configured
+     * model gave them (none when it reported nothing; flagging by score then refuses, naming the study).
+     */
+    private RecordedArrivals fromDatabase(double withinDays) throws SQLException, IOException, RouterConfig.ConfigException {
         List<StudyArrival> studies = new ArrayList<>();
-        try (Database database = new Database(RouterConfig.load(ConfigFile.resolve(config), System.getenv()).databaseSettings());
+        RouterConfig settings = RouterConfig.load(ConfigFile.resolve(config), System.getenv());
+        ModelManifest model = ModelManifest.load(StageWorkers.manifestPath(settings));
+        try (Database database = new Database(settings.databaseSettings());
              Connection c = database.connection();
              PreparedStatement q = c.prepareStatement("""
                      select s.study_instance_uid, s.first_received_at, g.label,
                             (select r.score from study_result r where r.study_id = s.id and r.status = 'REPORTED'
-                              order by r.created_at desc, r.revision desc limit 1) as score
+                                and r.model_id = ? and r.model_version = ? order by r.revision desc limit 1) as score
                        from study s join ground_truth g on g.study_id = s.id
                       where s.first_received_at > now() - ? * interval '1 day' order by s.first_received_at""")) {
-            q.setDouble(1, withinDays);
+            q.setString(1, model.id());
+            q.setString(2, model.version());
+            q.setDouble(3, withinDays);
             try (ResultSet rs = q.executeQuery()) {
                 OffsetDateTime first = null;
                 while (rs.next()) {
                     OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);
                     if (first == null) first = at;
                     double seconds = java.time.Duration.between(first, at).toNanos() / 1e9;
-                    double score = rs.getDouble(4);
-                    studies.add(new StudyArrival(rs.getString(1), seconds, "ABNORMAL".equals(rs.getString(3)), rs.wasNull() ? null : score));
+                    Double score = rs.getObject(4) == null ? null : rs.getDouble(4); // no reported result: no score
+                    studies.add(new StudyArrival(rs.getString(1), seconds, "ABNORMAL".equals(rs.getString(3)), score));
                 }
             }
         }
@@ -188,7 +196,8 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no study of the last " + withinDays + " days has a final read: post reads to /api/ground-truth "
                     + "(or load them with evaluate --labels FILE --record)");
         }
-        return new RecordedArrivals(studies, "the router's database, " + studies.size() + " studies with final reads");
+        return new RecordedArrivals(studies, "the router's database, " + studies.size() + " studies with final reads, scores of "
+                + model.id() + " " + model.version());
     }
 
     private static int whole(double value, String name) {

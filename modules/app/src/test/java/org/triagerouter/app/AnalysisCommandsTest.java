@@ -102,6 +102,16 @@ class AnalysisCommandsTest {
         assertEquals(0, run.exitCode(), run.err());
         // Same arithmetic as the CSV case: the stored arrivals are 1 minute apart, the stored score flags the third.
         assertTrue(run.out().matches("(?s).*abnormal\\s+AI-prioritised\\s+1\\s+28\\.0.*"), run.out());
+
+        // A read study the model reported nothing on has no score: flagging by score refuses and names it.
+        try (Database database = new Database(db); Connection c = database.connection()) {
+            long unscored = study(c, "2.25.14", 3);
+            read(c, unscored, "NORMAL");
+        }
+        Run refused = run("simulate", "--arrivals", "database", "--threshold", "0.5", "--config", config.toString(),
+                "--out", work.resolve("r2").toString());
+        assertEquals(2, refused.exitCode(), refused.out());
+        assertTrue(refused.err().contains("2.25.14"), refused.err());
     }
 
     @Test
@@ -148,7 +158,7 @@ class AnalysisCommandsTest {
 
     private Path config(DatabaseSettings db) throws Exception {
         return Files.writeString(work.resolve("router-" + db.url().hashCode() + ".yaml"), "database:\n  url: " + db.url() + "\n  user: " + db.user()
-                + "\n  password: \"" + db.password() + "\"\n");
+                + "\n  password: \"" + db.password() + "\"\ninference:\n  demoModelDir: " + work.resolve("demo-model") + "\n");
     }
 
     private static long study(Connection c, String uid, int minute) throws Exception {

@@ -33,11 +33,11 @@ class RetryCommandTest {
                 exec(c, "insert into job (kind, subject, state, attempts) values ('dispatch', '1', 'failed', 10), "
                         + "('dispatch', '2', 'failed', 3), ('dispatch', '3', 'done', 1)");
             }
-            assertEquals(1, new org.triagerouter.web.FailedWork(database).retryDeliveries(2));
+            assertEquals(1, new org.triagerouter.store.FailedWork(database).retryDeliveries(2));
             assertEquals("pending", string(database, "select state from delivery where id = 2"));
             assertEquals("queued 0", string(database, "select state || ' ' || attempts from job where subject = '2'"));
             assertEquals("failed", string(database, "select state from delivery where id = 1"), "only the one asked for");
-            assertEquals(1, new org.triagerouter.web.FailedWork(database).retryDeliveries(), "then every failed one");
+            assertEquals(1, new org.triagerouter.store.FailedWork(database).retryDeliveries(), "then every failed one");
             assertEquals("delivered", string(database, "select state from delivery where id = 3"));
         }
     }

@@ -187,8 +187,16 @@ public final class JobQueue {
                             finished_at = case when attempts >= max_attempts then now() end,
                             last_error = coalesce(last_error || '; ', '') || 'lease of ' || lease_owner || ' expired',
                             lease_owner = null, lease_expires_at = null, next_attempt_at = now(), updated_at = now()
-                      where state = 'running' and lease_expires_at < now()""")) {
-            return update.executeUpdate();
+                      where state = 'running' and lease_expires_at < now()
+                     returning kind, state""")) {
+            int recovered = 0;
+            try (ResultSet rs = update.executeQuery()) {
+                while (rs.next()) {
+                    recovered++;
+                    JobMetrics.failedAttempt(rs.getString(1), "failed".equals(rs.getString(2))); // the attempt its lease used up
+                }
+            }
+            return recovered;
         }
     }
 
@@ -226,8 +234,14 @@ public final class JobQueue {
 
     /** Puts a failed job back in the queue for a fresh set of attempts (the dashboard's retry), unless a live twin exists. */
     public boolean retry(long jobId) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement update = c.prepareStatement("""
+        try (Connection c = database.connection()) {
+            return retry(c, jobId);
+        }
+    }
+
+    /** The same inside the caller's transaction, so a retry can change the job's subject with it. */
+    public static boolean retry(Connection c, long jobId) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("""
                      update job set state = 'queued', attempts = 0, next_attempt_at = now(), finished_at = null, updated_at = now()
                       where id = ? and state = 'failed'
                         and not exists (select 1 from job twin where twin.kind = job.kind and twin.subject = job.subject

@@ -3,6 +3,7 @@ package org.triagerouter.web;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.triagerouter.store.Database;
@@ -28,23 +29,20 @@ public final class FailuresQuery {
         List<FailedJob> jobs = new ArrayList<>();
         List<FailedDelivery> deliveries = new ArrayList<>();
         try (Connection c = database.connection()) {
-            try (ResultSet rs = c.createStatement().executeQuery("""
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                     select j.id, j.kind, j.subject, j.attempts, j.finished_at, j.last_error,
-                           coalesce(si.study_instance_uid, sr.study_instance_uid, sd.study_instance_uid) as study
+                           coalesce(si.study_instance_uid, sr.study_instance_uid) as study
                       from job j
                       left join instance i on j.kind in ('prepare', 'infer') and i.sop_instance_uid = j.subject
                       left join study si on si.id = i.study_id
                       left join study sr on j.kind = 'report' and sr.study_instance_uid = j.subject
-                      left join delivery d on j.kind = 'dispatch' and d.id::text = j.subject
-                      left join study_result r on r.id = d.study_result_id
-                      left join study sd on sd.id = r.study_id
                      where j.state = 'failed' and j.kind <> 'dispatch' order by j.finished_at desc nulls last, j.id desc limit""" + " " + LIMIT)) {
                 while (rs.next()) {
                     jobs.add(new FailedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString("study"), rs.getInt(4),
                             Rows.instant(rs, "finished_at"), rs.getString(6)));
                 }
             }
-            try (ResultSet rs = c.createStatement().executeQuery("""
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                     select d.id, d.destination, s.study_instance_uid, r.revision, d.attempts, d.last_status, d.last_error,
                            j.finished_at, j.id as job_id
                       from delivery d join study_result r on r.id = d.study_result_id join study s on s.id = r.study_id

@@ -41,7 +41,21 @@ public final class ModelQuery {
         this.model = model;
     }
 
+    /** The histogram and agreement read every score and read of the model: computed at most every 15 s, whoever polls. */
+    static final long CACHE_NANOS = 15_000_000_000L;
+    private volatile ModelPage cached;
+    private volatile long cachedAt;
+
     public ModelPage page() throws SQLException {
+        ModelPage page = cached;
+        if (page != null && System.nanoTime() - cachedAt < CACHE_NANOS) return page;
+        page = compute();
+        cached = page;
+        cachedAt = System.nanoTime();
+        return page;
+    }
+
+    private ModelPage compute() throws SQLException {
         List<Long> histogram = new ArrayList<>();
         for (int i = 0; i < BINS; i++) histogram.add(0L);
         long images = 0;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,12 +55,19 @@ public final class OverviewQuery {
         }
     }
 
+    /** The queue per stage alone: what the metrics gauges need, without the rest of the overview. */
+    public List<Stage> stages() throws SQLException {
+        try (Connection c = database.connection()) {
+            return stages(c);
+        }
+    }
+
     private static List<Stage> stages(Connection c) throws SQLException {
         Map<String, long[]> counts = new LinkedHashMap<>();
         for (String stage : STAGES) counts.put(stage, new long[4]);
         // Each state by itself matches a partial index (claimable, leased, failed), and "done" is the last hour:
         // the counts stay cheap however many finished jobs the table keeps.
-        try (ResultSet rs = c.createStatement().executeQuery("""
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                 select kind, count(*), 0, 0, 0 from job where state = 'queued' group by kind
                 union all select kind, 0, count(*), 0, 0 from job where state = 'running' group by kind
                 union all select kind, 0, 0, count(*), 0 from job where finished_at > now() - interval '1 hour' and state = 'done' group by kind
@@ -70,7 +78,7 @@ public final class OverviewQuery {
             }
         }
         Map<String, Object[]> oldest = new LinkedHashMap<>();
-        try (ResultSet rs = c.createStatement().executeQuery("""
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                 select distinct on (kind) kind, subject, extract(epoch from now() - created_at)
                   from job where state in ('queued', 'running') order by kind, created_at""")) {
             while (rs.next()) oldest.put(rs.getString(1), new Object[] {rs.getString(2), rs.getDouble(3)});
@@ -86,7 +94,7 @@ public final class OverviewQuery {
     /** Studies first received in the last 24 hours, by their latest result (kept on the study row). */
     private static List<ResultCount> results(Connection c) throws SQLException {
         List<ResultCount> results = new ArrayList<>();
-        try (ResultSet rs = c.createStatement().executeQuery("""
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                 select coalesce(r.category, r.status, 'PROCESSING'), coalesce(r.priority, ''), count(*)
                   from study s left join study_result r on r.id = s.latest_result_id
                  where s.first_received_at > now() - interval '24 hours' group by 1, 2 order by 1, 2""")) {
@@ -95,9 +103,15 @@ public final class OverviewQuery {
         return results;
     }
 
+    /** Deliveries pending or failed (whatever their age) and delivered or shadow in the last 24 hours. */
     private static List<DeliveryCount> deliveries(Connection c) throws SQLException {
         List<DeliveryCount> deliveries = new ArrayList<>();
-        try (ResultSet rs = c.createStatement().executeQuery("select destination, state, count(*) from delivery group by 1, 2 order by 1, 2")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                select destination, state, count(*) from delivery where state in ('pending', 'failed') group by 1, 2
+                union all
+                select d.destination, d.state, count(*) from delivery d join study_result r on r.id = d.study_result_id
+                 where d.state in ('delivered', 'shadow') and r.created_at > now() - interval '24 hours' group by 1, 2
+                order by 1, 2""")) {
             while (rs.next()) deliveries.add(new DeliveryCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
         }
         return deliveries;
@@ -105,7 +119,7 @@ public final class OverviewQuery {
 
     private static List<DestinationHealth> destinations(Connection c) throws SQLException {
         List<DestinationHealth> destinations = new ArrayList<>();
-        try (ResultSet rs = c.createStatement().executeQuery("select destination, ok, checked_at, message from destination_health order by 1")) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select destination, ok, checked_at, message from destination_health order by 1")) {
             while (rs.next()) {
                 destinations.add(new DestinationHealth(rs.getString(1), rs.getBoolean(2), Rows.instant(rs, "checked_at"), rs.getString(4)));
             }
@@ -183,7 +197,7 @@ public final class OverviewQuery {
     private static List<Double> nulls() { return new ArrayList<>(java.util.Collections.nCopies(60, (Double) null)); }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -65,13 +65,15 @@ public final class PipelineMetrics implements AutoCloseable {
 
     private void refresh(OverviewQuery overview) {
         try {
-            for (OverviewQuery.Stage s : overview.overview().stages()) {
+            for (OverviewQuery.Stage s : overview.stages()) {
                 values.put(s.stage() + "/queued", (double) s.queued());
                 values.put(s.stage() + "/running", (double) s.running());
                 values.put(s.stage() + "/failed", (double) s.failed());
                 values.put(s.stage() + "/oldest", s.oldestWaitingSeconds() == null ? 0.0 : s.oldestWaitingSeconds());
             }
         } catch (SQLException | RuntimeException e) {
+            // Unknown, not frozen: a dashboard must not show the last queue as if it were still true.
+            values.replaceAll((k, v) -> Double.NaN);
             log.debug("queue gauges not refreshed: {}", e.getMessage()); // /health/ready reports the database
         }
     }

@@ -17,6 +17,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.FailedWork;
+import org.triagerouter.store.GroundTruth;
 
 /**
  * The router's HTTP port: health probes (open to all), then, behind the configured credentials, the
@@ -28,7 +30,14 @@ public final class WebServer implements AutoCloseable {
     private static final String ROLE = "triage.role";
     /** Actions must carry this header: a cross-site form cannot set it, so a browser's saved credentials cannot be abused. */
     static final String ACTION_HEADER = "X-Triage-Action";
+    private static final java.util.Set<String> HEALTH = java.util.Set.of("/health", "/health/live", "/health/ready");
+    private static final java.util.regex.Pattern LOOPBACK_HOST =
+            java.util.regex.Pattern.compile("(?i)(localhost|127(\\.\\d{1,3}){3}|\\[::1])(:\\d+)?");
 
+    /** API requests served at once (each holds a pooled connection while it runs). */
+    static final int DATABASE_SLOTS = 4;
+    private static final String SLOT = "triage.slot";
+    private final java.util.concurrent.Semaphore databaseSlots = new java.util.concurrent.Semaphore(DATABASE_SLOTS);
     private final Javalin app;
     private final WebSettings settings;
     private final PipelineMetrics metrics;
@@ -65,6 +74,17 @@ public final class WebServer implements AutoCloseable {
             config.staticFiles.enableWebjars();
         });
         app.before(this::secure);
+        // The pages share the pipeline's connection pool: a bounded number of API requests at a time keeps a room
+        // full of open dashboards (200 thumbnails per worklist load) from starving ingest's commits.
+        app.before("/api/*", ctx -> {
+            if (!databaseSlots.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new io.javalin.http.ServiceUnavailableResponse("the dashboard is busy; try again");
+            }
+            ctx.attribute(SLOT, Boolean.TRUE);
+        });
+        app.after("/api/*", ctx -> {
+            if (ctx.attribute(SLOT) != null) databaseSlots.release();
+        });
         String identity = settings.aeTitle();
         app.get("/health", ctx -> ctx.json(Map.of("status", "ok", "aeTitle", identity, "dicomPort", settings.dicomPort())));
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "live", "aeTitle", identity, "dicomPort", settings.dicomPort())));
@@ -130,7 +150,9 @@ public final class WebServer implements AutoCloseable {
         app.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(400).json(Map.of("error", e.getMessage())));
         app.exception(java.sql.SQLException.class, (e, ctx) -> {
             log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
-            ctx.status(503).json(Map.of("error", "database unavailable: " + e.getMessage()));
+            // An unreachable database is an outage (503, try again); anything else is ours (500), without SQL details.
+            boolean unreachable = e instanceof java.sql.SQLTransientConnectionException || String.valueOf(e.getSQLState()).startsWith("08");
+            ctx.status(unreachable ? 503 : 500).json(Map.of("error", unreachable ? "database unavailable" : "internal error (logged)"));
         });
     }
 
@@ -139,7 +161,12 @@ public final class WebServer implements AutoCloseable {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
-        if (ctx.path().equals("/health") || ctx.path().startsWith("/health/")) return;
+        if (HEALTH.contains(ctx.path())) return;
+        if (settings.access().isOpen() && !LOOPBACK_HOST.matcher(String.valueOf(ctx.header("Host"))).matches()) {
+            // Open (loopback, no credentials) mode trusts whoever reaches the port; a page that rebinds its own
+            // domain to 127.0.0.1 would reach it too, but its requests name that domain as the Host.
+            throw new ForbiddenResponse("Host " + ctx.header("Host") + " is not this machine's loopback name");
+        }
         Optional<Access.Role> role = settings.access().authenticate(ctx.header("Authorization"));
         if (role.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"Triage Router\", charset=\"UTF-8\"");

@@ -40,6 +40,10 @@ import org.triagerouter.store.testing.PostgresServer;
 
 /** The API as a script or the pages use it: real HTTP against a real server on a real PostgreSQL. */
 class WebServerTest {
+    static {
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host"); // to send a rebinding page's Host header
+    }
+
     private static final String ADMIN = "alice:wonderland-admin:admin", VIEWER = "bob:viewer-password:viewer";
     private static final String TOKEN = "scraper-token-0123456789";
     private static PostgresServer postgres;
@@ -276,6 +280,47 @@ class WebServerTest {
         }
         m = failedGauge.matcher(get(port, "/metrics", null).body());
         assertTrue(m.find() && Double.parseDouble(m.group(1)) == 1.0, "the dead-lettered dispatch job shows as a gauge");
+    }
+
+    @Test
+    void theWorklistShowsTheNewestResultEvenWhenAnOlderOneIsInsertedLate() throws Exception {
+        int port = start(Access.open(), false);
+        try (Connection c = database.connection()) {
+            long a = Long.parseLong(scalar("select id from study where study_instance_uid = '" + SeededPipeline.A + "'"));
+            SeededPipeline.exec(c, "insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, "
+                    + "image_count) values (?, 'm', '1', 2, 'REPORTED', 'ABNORMAL', 0.95, 'URGENT', 2)", a);
+            SeededPipeline.exec(c, "insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, "
+                    + "image_count, created_at) values (?, 'm', '0', 1, 'REPORTED', 'NORMAL', 0.1, 'ROUTINE', 1, now() - interval '1 hour')", a);
+        }
+        JsonNode first = json(get(port, "/api/worklist", null)).get(0);
+        assertEquals(SeededPipeline.A, first.get("studyInstanceUid").asText(), "still first: URGENT");
+        assertEquals(2, first.get("revision").asInt(), "the newest result, not the one inserted last");
+        assertEquals(0.95, first.get("score").asDouble(), 1e-9);
+    }
+
+    @Test
+    void failedRequestsGiveBackTheirDatabaseSlot() throws Exception {
+        int port = start(Access.open(), false);
+        for (int i = 0; i < 3 * WebServer.DATABASE_SLOTS; i++) {
+            assertEquals(404, get(port, "/api/studies/2.25.404", null).statusCode());
+            assertEquals(400, get(port, "/api/worklist?status=GONE", null).statusCode());
+        }
+        long start = System.nanoTime();
+        assertEquals(200, get(port, "/api/overview", null).statusCode());
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "no slot leaked: the request did not wait for one");
+    }
+
+    @Test
+    void openModeAnswersOnlyRequestsForALoopbackName() throws Exception {
+        int port = start(Access.open(), false);
+        HttpResponse<String> rebound = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/overview"))
+                .header("Host", "attacker.example").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, rebound.statusCode(), "a DNS-rebinding page names its own domain");
+        assertEquals(200, get(port, "/api/overview", null).statusCode(), "127.0.0.1 is fine");
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
+                .header("Host", "attacker.example").build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "health stays open");
+        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + start(secured(), false) + "/health/../index.html"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "only the exact health paths are open");
     }
 
     @Test

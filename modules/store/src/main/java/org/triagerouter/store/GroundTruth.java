@@ -1,4 +1,4 @@
-package org.triagerouter.web;
+package org.triagerouter.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.triagerouter.store.Database;
 
 /** Radiologists' final reads: recorded per study (the latest read wins), found by Study Instance UID or accession number. */
 public final class GroundTruth {
