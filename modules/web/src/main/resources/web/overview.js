@@ -16,7 +16,7 @@ function chart(id, series) {
   return plot;
 }
 
-const throughputChart = chart("throughput-chart", [["instances received", "#1f6feb"], ["studies reported", "#2e7d32"], ["SRs delivered", "#ef6c00"]]);
+const throughputChart = chart("throughput-chart", [["instances received", "#1f6feb"], ["results recorded", "#2e7d32"], ["SRs delivered", "#ef6c00"]]);
 const latencyChart = chart("latency-chart", [["to result p50", "#2e7d32"], ["to result p95", "#ef6c00"], ["to PACS p95", "#c62828"]]);
 
 async function refresh() {

@@ -53,7 +53,7 @@ class CommandLineTest {
 
     @Test
     void serveLogsOneReadyLineAndAnswersEchoSendAndHealth() throws Exception {
-        int dicomPort = freePort(), httpPort = freePort(), pacsPort = freePort();
+        int dicomPort = RouterProcess.freePort(), httpPort = RouterProcess.freePort(), pacsPort = RouterProcess.freePort();
         Path spool = work.resolve("spool");
         Path pacs = Files.createDirectories(work.resolve("pacs"));
         Process storescp = new ProcessBuilder("storescp", "-aet", "PACS", "-od", pacs.toString(), String.valueOf(pacsPort))
@@ -68,7 +68,7 @@ class CommandLineTest {
         Path log = work.resolve("serve.log");
         Process serve = start(env, log, "serve");
         try {
-            String ready = awaitLine(log, "Triage Router ready", serve);
+            String ready = RouterProcess.awaitLine(log, "Triage Router ready", serve, 30);
             assertTrue(ready.contains("AE title ROUTER_UT") && ready.contains("DICOM port " + dicomPort)
                     && ready.contains("HTTP port " + httpPort), ready);
             assertEquals(1, Files.readString(log).lines().filter(l -> l.contains("ready")).count());
@@ -151,8 +151,8 @@ class CommandLineTest {
         Path models = work.resolve("models");
         Path manifest = org.triagerouter.inference.DemoModel.write(models);
         Files.writeString(manifest, Files.readString(manifest).replaceFirst("name: image", "name: pixels"));
-        Result result = runToEnd(Map.of("TRIAGE_MODEL", manifest.toString(), "TRIAGE_DICOM_PORT", String.valueOf(freePort()),
-                "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+        Result result = runToEnd(Map.of("TRIAGE_MODEL", manifest.toString(), "TRIAGE_DICOM_PORT", String.valueOf(RouterProcess.freePort()),
+                "TRIAGE_HTTP_PORT", String.valueOf(RouterProcess.freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
         assertEquals(2, result.exitCode, result.output);
         assertTrue(result.output.contains("cannot start: model: ") && result.output.contains("'pixels'") && result.output.contains("image"),
                 result.output);
@@ -162,7 +162,7 @@ class CommandLineTest {
     void serveExitsNonZeroWhenThePortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(taken.getLocalPort()),
-                    "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+                    "TRIAGE_HTTP_PORT", String.valueOf(RouterProcess.freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
             assertEquals(2, result.exitCode, result.output);
             assertTrue(result.output.contains("cannot start: cannot listen on 0.0.0.0:" + taken.getLocalPort()), result.output);
         }
@@ -171,7 +171,7 @@ class CommandLineTest {
     @Test
     void serveExitsNonZeroWhenTheHttpPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(freePort()),
+            Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(RouterProcess.freePort()),
                     "TRIAGE_HTTP_PORT", String.valueOf(taken.getLocalPort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
             assertEquals(2, result.exitCode, result.output);
             assertTrue(result.output.contains("cannot listen for HTTP"), result.output);
@@ -181,7 +181,7 @@ class CommandLineTest {
     @Test
     void serveExitsNonZeroWhenTheSpoolCannotBeWritten() throws Exception {
         Path file = Files.writeString(work.resolve("a-file"), "x");
-        Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(freePort()), "TRIAGE_HTTP_PORT", String.valueOf(freePort()),
+        Result result = runToEnd(Map.of("TRIAGE_DICOM_PORT", String.valueOf(RouterProcess.freePort()), "TRIAGE_HTTP_PORT", String.valueOf(RouterProcess.freePort()),
                 "TRIAGE_SPOOL_DIR", file.resolve("spool").toString()), "serve");
         assertEquals(2, result.exitCode, result.output);
         assertTrue(result.output.contains("spool directory") && result.output.contains("cannot be created"), result.output);
@@ -201,10 +201,10 @@ class CommandLineTest {
 
     @Test
     void serveExitsNonZeroWhenTheDatabaseIsUnreachable() throws Exception {
-        int nobody = freePort();
+        int nobody = RouterProcess.freePort();
         Result result = runToEnd(Map.of("TRIAGE_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + nobody + "/triage",
-                "TRIAGE_DATABASE_TIMEOUT_SECONDS", "1", "TRIAGE_DICOM_PORT", String.valueOf(freePort()),
-                "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
+                "TRIAGE_DATABASE_TIMEOUT_SECONDS", "1", "TRIAGE_DICOM_PORT", String.valueOf(RouterProcess.freePort()),
+                "TRIAGE_HTTP_PORT", String.valueOf(RouterProcess.freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString()), "serve");
         assertEquals(2, result.exitCode, result.output);
         assertTrue(result.output.contains("cannot start: database jdbc:postgresql://127.0.0.1:" + nobody + "/triage unavailable"), result.output);
     }
@@ -236,7 +236,7 @@ class CommandLineTest {
 
     @Test
     void echoToNobodyIsAClearError() throws Exception {
-        int port = freePort();
+        int port = RouterProcess.freePort();
         Result echo = runToEnd(Map.of(), "echo", "--timeout", "2", "NOBODY@127.0.0.1:" + port);
         assertEquals(1, echo.exitCode, echo.output);
         assertTrue(echo.output.contains("cannot connect to NOBODY@127.0.0.1:" + port), echo.output);
@@ -293,23 +293,5 @@ class CommandLineTest {
         return new Result(process.exitValue(), Files.readString(log));
     }
 
-    private static String awaitLine(Path log, String needle, Process process) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String found = Files.readString(log).lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
-            if (found != null) return found;
-            if (!process.isAlive()) {
-                Thread.sleep(200); // let the last lines reach the file
-                throw new AssertionError("process exited with " + process.exitValue() + ": " + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + needle + "' within 30 s: " + Files.readString(log));
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

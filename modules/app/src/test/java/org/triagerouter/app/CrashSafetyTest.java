@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,10 +57,10 @@ class CrashSafetyTest {
         List<Path> images = SyntheticChestImages.writeSet(work.resolve("images"), 16, 2500, 2048, 77);
         List<Part10Meta> metas = new ArrayList<>();
         for (Path p : images) metas.add(Part10.readMeta(p));
-        int dicomPort = freePort();
+        int dicomPort = RouterProcess.freePort();
         Map<String, String> env = new HashMap<>(Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(),
                 "TRIAGE_DATABASE_PASSWORD", db.password(), "TRIAGE_DICOM_PORT", String.valueOf(dicomPort),
-                "TRIAGE_HTTP_PORT", String.valueOf(freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString(),
+                "TRIAGE_HTTP_PORT", String.valueOf(RouterProcess.freePort()), "TRIAGE_SPOOL_DIR", work.resolve("spool").toString(),
                 "TRIAGE_SPOOL_MIN_FREE_MB", "0", "TRIAGE_DICOM_BIND", "127.0.0.1"));
         Set<String> acknowledged = new TreeSet<>();
         int next = 0;
@@ -152,9 +151,4 @@ class CrashSafetyTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

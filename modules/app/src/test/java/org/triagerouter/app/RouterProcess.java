@@ -32,18 +32,21 @@ final class RouterProcess implements AutoCloseable {
         return router;
     }
 
-    String awaitLine(String needle) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String awaitLine(String needle) throws Exception { return awaitLine(log, needle, process, 60); }
+
+    /** The first line of {@code log} that holds {@code needle}; fails with the log when the process ends or time runs out. */
+    static String awaitLine(Path log, String needle, Process process, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             String found = Files.readString(log).lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
             if (found != null) return found;
             if (!process.isAlive()) {
                 Thread.sleep(200); // let the last lines reach the file
-                throw new AssertionError("router exited with " + process.exitValue() + ": " + Files.readString(log));
+                throw new AssertionError("process exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no '" + needle + "' within 60 s: " + Files.readString(log));
+        throw new AssertionError("no '" + needle + "' within " + seconds + " s: " + Files.readString(log));
     }
 
     String output() throws IOException { return Files.readString(log); }
