@@ -70,7 +70,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--specificity", description = "the AI at an operating point: specificity (default 0.8)")
     Double specificity;
 
-    @Option(names = "--threshold", description = "flag by each study's own score (CSV or stored) at this threshold instead of sensitivity/specificity")
+    @Option(names = "--threshold", description = "flag by each study's own score (CSV or stored) at this threshold instead of "
+            + "sensitivity/specificity (database arrivals: default the configured operating point's)")
     Double threshold;
 
     @Option(names = "--radiologists", description = "radiologists reading one shared worklist (default 2)")
@@ -148,9 +149,16 @@ final class SimulateCommand implements Callable<Integer> {
         };
     }
 
+    /** The configured operating point's threshold, once database arrivals have been read. */
+    private Double configuredThreshold;
+
     private AiFlagger flagger(SimulationScenario s) {
         boolean byScores = threshold != null || Boolean.parseBoolean(s.text("ai.scores", null, "false"));
-        if (byScores) return new ScoreThresholdFlagger(s.number("ai.threshold", threshold, 0.5));
+        boolean operatingPointGiven = sensitivity != null || specificity != null || s.text("ai.sensitivity", null, null) != null;
+        // Replaying the router's own studies: by default the AI is what the router did, its scores at its operating point.
+        if (configuredThreshold != null && !operatingPointGiven) byScores = true;
+        double fallback = configuredThreshold != null ? configuredThreshold : 0.5;
+        if (byScores) return new ScoreThresholdFlagger(s.number("ai.threshold", threshold, fallback));
         return new OperatingPointFlagger(s.number("ai.sensitivity", sensitivity, 0.9), s.number("ai.specificity", specificity, 0.8));
     }
 
@@ -170,6 +178,7 @@ final class SimulateCommand implements Callable<Integer> {
         List<StudyArrival> studies = new ArrayList<>();
         RouterConfig settings = RouterConfig.load(ConfigFile.resolve(config), System.getenv());
         ModelManifest model = ModelManifest.load(StageWorkers.manifestPath(settings));
+        configuredThreshold = StageWorkers.reportSettings(settings, model).threshold();
         try (Database database = new Database(settings.databaseSettings());
              Connection c = database.connection();
              PreparedStatement q = c.prepareStatement("""

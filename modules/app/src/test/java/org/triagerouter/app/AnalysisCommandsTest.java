@@ -97,9 +97,11 @@ class AnalysisCommandsTest {
                 read(c, d, "ABNORMAL");
             }
         }
-        Run run = run("simulate", "--arrivals", "database", "--threshold", "0.5", "--radiologists", "1", "--reading-time", "fixed:900",
+        // No AI given: the router's own scores at its configured operating point (the demo model's 0.5).
+        Run run = run("simulate", "--arrivals", "database", "--radiologists", "1", "--reading-time", "fixed:900",
                 "--wait-cap", "0", "--replications", "1", "--config", config.toString(), "--out", work.resolve("r1").toString());
         assertEquals(0, run.exitCode(), run.err());
+        assertTrue(Files.readString(work.resolve("r1/simulation.md")).contains("flagged when score >= 0.500"), "the report names the threshold used");
         // Same arithmetic as the CSV case: the stored arrivals are 1 minute apart, the stored score flags the third.
         assertTrue(run.out().matches("(?s).*abnormal\\s+AI-prioritised\\s+1\\s+28\\.0.*"), run.out());
 
