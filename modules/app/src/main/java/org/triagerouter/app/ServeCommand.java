@@ -18,6 +18,8 @@ import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.NodeHeartbeat;
+import org.triagerouter.web.ModelInfo;
+import org.triagerouter.web.PipelineMetrics;
 import org.triagerouter.web.Readiness;
 import org.triagerouter.web.WebServer;
 import picocli.CommandLine.Command;
@@ -40,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RouterConfig.ConfigException e) {
             return fail("bad configuration: " + e.getMessage());
         }
-        org.triagerouter.web.PipelineMetrics.install(); // before the pool and the stages register their meters
+        PipelineMetrics.install(); // before the pool and the stages register their meters
         Database database = null;
         DicomServer dicom = null;
         WebServer http = null;
@@ -60,9 +62,9 @@ final class ServeCommand implements Callable<Integer> {
             dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest)));
             dicom.start();
             StageWorkers running = workers;
+            ModelInfo model = workers.modelInfo();
             http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,
-                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded), workers.modelInfo())).start();
-            org.triagerouter.web.ModelInfo model = workers.modelInfo();
+                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded), model)).start();
             heartbeat = new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
                     http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider())).start();
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
