@@ -50,7 +50,7 @@ public final class FailuresQuery {
                      where d.state = 'failed' order by j.finished_at desc nulls last, d.id desc limit""" + " " + LIMIT)) {
                 while (rs.next()) {
                     deliveries.add(new FailedDelivery(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                            rs.getString(6), rs.getString(7), Rows.instant(rs, "finished_at"), Rows.nullableLong(rs, "job_id")));
+                            rs.getString(6), rs.getString(7), Rows.instant(rs, "finished_at"), rs.getObject("job_id", Long.class)));
                 }
             }
         }

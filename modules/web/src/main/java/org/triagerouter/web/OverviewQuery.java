@@ -173,7 +173,7 @@ public final class OverviewQuery {
                 while (rs.next()) {
                     int bucket = (int) ((rs.getLong(2) - first) / 60);
                     if (bucket < 0 || bucket >= 60) continue; // a clock step between Java and PostgreSQL
-                    Double a = rs.getObject(4) == null ? null : rs.getDouble(4), b = rs.getObject(5) == null ? null : rs.getDouble(5);
+                    Double a = rs.getObject(4, Double.class), b = rs.getObject(5, Double.class);
                     switch (rs.getString(1)) {
                         case "received" -> received.set(bucket, rs.getLong(3));
                         case "reported" -> {

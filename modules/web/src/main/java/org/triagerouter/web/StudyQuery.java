@@ -70,9 +70,9 @@ public final class StudyQuery {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     images.add(new Image(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getObject(5) == null ? null : rs.getInt(5), rs.getObject(6) == null ? null : rs.getInt(6),
-                            Rows.instant(rs, "received_at"), rs.getString(8), rs.getObject(9) == null ? null : rs.getBoolean(9),
-                            rs.getString(10), rs.getString(11), Rows.nullableDouble(rs, "score"), rs.getString(13), rs.getString(14),
+                            rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
+                            Rows.instant(rs, "received_at"), rs.getString(8), rs.getObject(9, Boolean.class),
+                            rs.getString(10), rs.getString(11), rs.getObject("score", Double.class), rs.getString(13), rs.getString(14),
                             Rows.instant(rs, "scored_at")));
                 }
             }
@@ -88,7 +88,7 @@ public final class StudyQuery {
             s.setLong(1, studyId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    results.add(new Result(rs.getInt(1), rs.getString(2), rs.getString(3), Rows.nullableDouble(rs, "score"), rs.getString(5),
+                    results.add(new Result(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getObject("score", Double.class), rs.getString(5),
                             rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), Rows.instant(rs, "created_at")));
                 }
             }
@@ -108,7 +108,7 @@ public final class StudyQuery {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     deliveries.add(new Delivery(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
-                            rs.getString(7), Rows.instant(rs, "delivered_at"), Rows.nullableLong(rs, "job_id"), rs.getString("job_state"),
+                            rs.getString(7), Rows.instant(rs, "delivered_at"), rs.getObject("job_id", Long.class), rs.getString("job_state"),
                             "queued".equals(rs.getString("job_state")) ? Rows.instant(rs, "next_attempt_at") : null));
                 }
             }

@@ -95,7 +95,7 @@ public final class WorklistQuery {
         return new Entry(rs.getString("study_instance_uid"), showPhi ? rs.getString("patient_name") : null,
                 showPhi ? rs.getString("patient_id") : null, showPhi ? rs.getString("accession_number") : null, rs.getString("modality"),
                 rs.getInt("instances"), Rows.instant(rs, "first_received_at"), rs.getDouble("waiting_seconds"), rs.getString("status"),
-                rs.getString("category"), rs.getString("priority"), Rows.nullableDouble(rs, "score"),
-                rs.getObject("revision") == null ? null : rs.getInt("revision"), rs.getString("reason"), rs.getBoolean("has_thumbnail"));
+                rs.getString("category"), rs.getString("priority"), rs.getObject("score", Double.class),
+                rs.getObject("revision", Integer.class), rs.getString("reason"), rs.getBoolean("has_thumbnail"));
     }
 }
