@@ -102,7 +102,8 @@ final class EvaluateCommand implements Callable<Integer> {
         boolean byAccession = truth.keyColumn().equals("accession");
         Map<String, Double> scores = new LinkedHashMap<>();
         try (Connection c = database.connection();
-             PreparedStatement q = c.prepareStatement(LATEST_SCORES.formatted(byAccession ? "s.accession_number" : "s.study_instance_uid", ""))) {
+             PreparedStatement q = c.prepareStatement("select key, score from (select " + (byAccession ? "s.accession_number" : "s.study_instance_uid")
+                     + " as key, " + ReportedScore.OF_STUDY + " as score from study s) k where score is not null")) {
             q.setString(1, manifest.id());
             q.setString(2, manifest.version());
             java.util.Set<String> ambiguous = new java.util.HashSet<>();
@@ -147,8 +148,8 @@ final class EvaluateCommand implements Callable<Integer> {
     private static List<LabelledScore> fromDatabase(Database database, ModelManifest manifest) throws SQLException {
         List<LabelledScore> labelled = new ArrayList<>();
         try (Connection c = database.connection();
-             PreparedStatement q = c.prepareStatement(LATEST_SCORES.formatted("s.study_instance_uid", ", g.label")
-                     .replace("from study s", "from study s join ground_truth g on g.study_id = s.id"))) {
+             PreparedStatement q = c.prepareStatement("select * from (select s.study_instance_uid, " + ReportedScore.OF_STUDY
+                     + " as score, g.label from study s join ground_truth g on g.study_id = s.id) k where score is not null")) {
             q.setString(1, manifest.id());
             q.setString(2, manifest.version());
             try (ResultSet rs = q.executeQuery()) {
@@ -157,11 +158,6 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         return labelled;
     }
-
-    private static final String LATEST_SCORES = """
-            select %s, r.score%s from study s
-              join lateral (select score from study_result x where x.study_id = s.id and x.model_id = ? and x.model_version = ?
-                               and x.status = 'REPORTED' order by x.revision desc limit 1) r on true""";
 
     /**
      * The manifest as loaded, plus one operating point per target sensitivity (validation figures included),

@@ -182,10 +182,8 @@ final class SimulateCommand implements Callable<Integer> {
         try (Database database = new Database(settings.databaseSettings());
              Connection c = database.connection();
              PreparedStatement q = c.prepareStatement("""
-                     select s.study_instance_uid, s.first_received_at, g.label,
-                            (select r.score from study_result r where r.study_id = s.id and r.status = 'REPORTED'
-                                and r.model_id = ? and r.model_version = ? order by r.revision desc limit 1) as score
-                       from study s join ground_truth g on g.study_id = s.id
+                     select s.study_instance_uid, s.first_received_at, g.label, """ + ReportedScore.OF_STUDY + """
+                      as score from study s join ground_truth g on g.study_id = s.id
                       where s.first_received_at > now() - ? * interval '1 day' order by s.first_received_at""")) {
             q.setString(1, model.id());
             q.setString(2, model.version());
@@ -196,7 +194,7 @@ final class SimulateCommand implements Callable<Integer> {
                     OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);
                     if (first == null) first = at;
                     double seconds = java.time.Duration.between(first, at).toNanos() / 1e9;
-                    Double score = rs.getObject(4) == null ? null : rs.getDouble(4); // no reported result: no score
+                    Double score = rs.getObject(4, Double.class); // no reported result: no score
                     studies.add(new StudyArrival(rs.getString(1), seconds, "ABNORMAL".equals(rs.getString(3)), score));
                 }
             }
