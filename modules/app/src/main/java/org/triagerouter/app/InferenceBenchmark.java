@@ -33,9 +33,10 @@ import org.triagerouter.prepare.PrepareSettings;
 import org.triagerouter.prepare.PrepareStage;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.JobQueue;
-import org.triagerouter.store.JobWorker;
+import org.triagerouter.store.StageWorker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -117,9 +118,10 @@ final class InferenceBenchmark implements java.util.concurrent.Callable<Integer>
     /** (b): images queued with their canonical PNGs in PostgreSQL; time until one infer worker has scored them all. */
     private double queueThroughput(Database database, OnnxModel model, List<byte[]> canonical, int batch) throws Exception {
         seedCanonical(database, canonical, images);
-        InferSettings settings = new InferSettings(batch, Duration.ofMillis(50), Duration.ofMinutes(5), Duration.ofMillis(100), "bench");
+        InferSettings settings = new InferSettings(batch, Duration.ofMillis(50), Duration.ofMillis(100), "bench");
         long start = System.nanoTime();
-        try (InferWorker worker = new InferWorker(database, model, settings, "bench-infer").start()) {
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             InferWorker worker = new InferWorker(database, leases, model, settings, "bench-infer").start()) {
             while (count(database, "select count(*) from job where kind = 'infer' and state = 'done'") < images) Thread.sleep(50);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -152,7 +154,7 @@ final class InferenceBenchmark implements java.util.concurrent.Callable<Integer>
                 }
             }
             c.commit();
-            for (int i = 1; i <= n; i++) JobQueue.enqueue(c, JobKinds.INFER, "2.25.100." + i, 0);
+            for (int i = 1; i <= n; i++) JobQueue.enqueue(c, JobKind.INFER, "2.25.100." + i, JobKind.ROUTINE);
             c.commit();
         }
     }
@@ -197,14 +199,15 @@ final class InferenceBenchmark implements java.util.concurrent.Callable<Integer>
                     s.setString(7, f.toString());
                     s.executeUpdate();
                 }
-                JobQueue.enqueue(c, JobKinds.PREPARE, h.sopInstanceUid(), 0, "bench");
+                JobQueue.enqueue(c, JobKind.PREPARE, h.sopInstanceUid(), JobKind.ROUTINE, "bench");
             }
             c.commit();
         }
         PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 1024, "bench", 1);
         long start = System.nanoTime();
-        try (JobWorker worker = new JobWorker(database, new JobWorker.Settings(JobKinds.PREPARE, "bench-prepare", "bench", 4,
-                Duration.ofMinutes(5), Duration.ofMillis(100)), new PrepareStage(database, settings)).start()) {
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             StageWorker worker = new StageWorker(database, leases, new StageWorker.Settings(JobKind.PREPARE, "bench-prepare", "bench", 4,
+                     Duration.ofMillis(100), org.triagerouter.store.RetryPolicy.DEFAULT), new PrepareStage(database, settings)).start()) {
             while (count(database, "select count(*) from job where kind = 'prepare' and state in ('done', 'failed')") < files.size()) Thread.sleep(50);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -9,10 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "retry", description = "Put failed deliveries back in the queue for a fresh set of attempts.")
+@Command(name = "retry", description = {"Put failed deliveries back in the queue for a fresh set of attempts;",
+        "with --node, the failed jobs of a node that is back (e.g. lost and restarted with its spool): their studies re-open."})
 final class RetryCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "DELIVERY_ID", description = "delivery ids (default: every failed delivery)")
     long[] deliveries;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "retry the failed jobs pinned to this node instead of deliveries")
+    String node;
 
     @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")
     Path config;
@@ -20,6 +24,11 @@ final class RetryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Database database = new Database(RouterConfig.load(ConfigFile.resolve(config), System.getenv()).databaseSettings())) {
+            if (node != null) {
+                int retried = new FailedWork(database).retryJobsOfNode(node);
+                System.out.printf("%d failed job%s of node %s queued again%n", retried, retried == 1 ? "" : "s", node);
+                return 0;
+            }
             int retried = new FailedWork(database).retryDeliveries(deliveries == null ? new long[0] : deliveries);
             System.out.printf("%d failed deliver%s queued again%n", retried, retried == 1 ? "y" : "ies");
             return 0;

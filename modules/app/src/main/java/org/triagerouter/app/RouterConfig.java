@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.net.RemoteAe;
-import org.triagerouter.report.Destination;
+import org.triagerouter.dispatch.Destination;
 import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.inference.ExecutionProvider;
 import org.triagerouter.inference.InferSettings;
@@ -86,6 +86,7 @@ public final class RouterConfig {
         config.prepareSettings();
         config.destinations();
         config.inferSettings();
+        config.clusterSettings();
         config.executionProvider();
         config.integer(ConfigKey.HTTP_PORT, 0, 65535);
         config.databaseSettings();
@@ -255,10 +256,18 @@ public final class RouterConfig {
 
     public InferSettings inferSettings() throws ConfigException {
         int maxWaitMs = integer(ConfigKey.INFERENCE_MAX_WAIT_MS, 0, 60_000);
-        // The lease must outlast the wait for a full batch plus a slow run by a wide margin.
-        Duration lease = Duration.ofMillis(maxWaitMs).plus(Duration.ofMinutes(5));
-        return new InferSettings(integer(ConfigKey.INFERENCE_BATCH_SIZE, 1, 4096), Duration.ofMillis(maxWaitMs), lease,
-                Duration.ofSeconds(2), nodeName());
+        return new InferSettings(integer(ConfigKey.INFERENCE_BATCH_SIZE, 1, 4096), Duration.ofMillis(maxWaitMs), Duration.ofSeconds(2), nodeName());
+    }
+
+    /** How nodes share the work: leases renewed while a worker lives, when a silent node is lost, how long a stop may take. */
+    public record ClusterSettings(Duration lease, Duration nodeLost, Duration shutdownGrace) {}
+
+    public ClusterSettings clusterSettings() throws ConfigException {
+        Duration lease = Duration.ofSeconds(integer(ConfigKey.CLUSTER_LEASE_SECONDS, 3, 3600));
+        Duration lost = Duration.ofSeconds(integer(ConfigKey.CLUSTER_NODE_LOST_SECONDS, 10, 86_400));
+        if (lost.compareTo(lease) < 0) throw new ConfigException(describe(ConfigKey.CLUSTER_NODE_LOST_SECONDS) + " must be at least the lease ("
+                + lease.toSeconds() + " s)");
+        return new ClusterSettings(lease, lost, Duration.ofSeconds(integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600)));
     }
 
     public ExecutionProvider executionProvider() throws ConfigException {

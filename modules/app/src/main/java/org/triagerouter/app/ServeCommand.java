@@ -64,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
             StageWorkers running = workers;
             ModelInfo model = workers.modelInfo();
             http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,
-                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded), model)).start();
+                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded, stopping::get), model)).start();
             heartbeat = new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
                     http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider())).start();
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
@@ -82,19 +82,52 @@ final class ServeCommand implements Callable<Integer> {
             closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start: " + e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        DicomServer dicomToClose = dicom;
-        WebServer httpToClose = http;
-        NodeHeartbeat heartbeatToClose = heartbeat;
-        Database databaseToClose = database;
-        StageWorkers workersToClose = workers;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Triage Router stopping");
-            closeAll(dicomToClose, httpToClose, heartbeatToClose, workersToClose, databaseToClose);
-            stopped.countDown();
-        }));
-        stopped.await();
+        awaitStopSignal();
+        stopGracefully(settings, dicom, http, heartbeat, workers, database);
         return 0;
+    }
+
+    /** Set on SIGTERM: readiness answers 503 from then on. */
+    private static final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** SIGTERM (a service manager, a container stop) or SIGINT (Ctrl-C) starts a graceful stop that exits 0. */
+    private static void awaitStopSignal() throws InterruptedException {
+        CountDownLatch signalled = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+        }
+        signalled.await();
+    }
+
+    /**
+     * Readiness turns 503 at once; the DICOM listener stops taking associations a moment later (a load balancer
+     * sees the 503 first) and open ones get the grace to finish; workers claim nothing more, finish what they
+     * hold within the grace and hand the rest back.
+     */
+    private static void stopGracefully(RouterConfig settings, DicomServer dicom, WebServer http, NodeHeartbeat heartbeat, StageWorkers workers,
+                                       Database database) throws InterruptedException {
+        java.time.Duration grace;
+        try {
+            grace = settings.clusterSettings().shutdownGrace();
+        } catch (RouterConfig.ConfigException e) {
+            grace = java.time.Duration.ofSeconds(25); // validated at start; cannot happen
+        }
+        stopping.set(true);
+        log.info("Triage Router stopping: readiness 503, jobs in hand may finish within {} s", grace.toSeconds());
+        java.time.Duration drainGrace = grace;
+        Thread dicomDrain = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(Math.min(1000, drainGrace.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.info("DICOM listener closed; waiting for open associations");
+            if (!dicom.drain(drainGrace)) log.warn("associations still open after {} s are cut", drainGrace.toSeconds());
+        });
+        workers.stop(grace);
+        dicomDrain.join(grace.plusSeconds(2));
+        closeAll(dicom, http, heartbeat, null, database);
+        log.info("Triage Router stopped");
     }
 
     /** Applies migrations; a database that cannot be reached or migrated is a start-up error naming it. */

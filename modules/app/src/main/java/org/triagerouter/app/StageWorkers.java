@@ -8,13 +8,14 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.app.lifecycle.LifecycleScheduler;
-import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.inference.DemoModel;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.ingest.SpoolRetention;
-import org.triagerouter.report.DestinationHealth;
-import org.triagerouter.report.DispatchStage;
+import org.triagerouter.dispatch.DestinationHealth;
+import org.triagerouter.dispatch.DispatchSettings;
+import org.triagerouter.dispatch.DispatchStage;
 import org.triagerouter.report.ReportSettings;
+import org.triagerouter.report.ResultRecipient;
 import org.triagerouter.report.ReportStage;
 import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.inference.InferSettings;
@@ -25,17 +26,23 @@ import org.triagerouter.inference.OnnxModel;
 import org.triagerouter.prepare.PrepareSettings;
 import org.triagerouter.prepare.PrepareStage;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
-import org.triagerouter.store.JobWorker;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.LeaseKeeper;
+import org.triagerouter.store.NodeLoss;
+import org.triagerouter.store.StageWorker;
 
 /**
- * This node's pipeline: prepare (files in its spool), infer (any node's images), report, dispatch and
- * spool retention workers, and the Quartz lifecycle jobs that keep the queue moving.
+ * This node's pipeline: prepare (files in its spool), infer, report and dispatch (any node's work) and
+ * spool retention workers, all on the stage runtime with one lease keeper, and the Quartz lifecycle jobs
+ * that keep the queue moving.
  */
 final class StageWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageWorkers.class);
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    private final List<StageWorker> stageWorkers = new ArrayList<>();
+    private final List<InferWorker> inferWorkers = new ArrayList<>();
+    private LeaseKeeper leases;
+    private LifecycleScheduler lifecycle;
     private OnnxModel model;
     private ModelManifest manifest;
     private String operatingPoint = "";
@@ -46,10 +53,12 @@ final class StageWorkers implements AutoCloseable {
             org.quartz.SchedulerException {
         StageWorkers workers = new StageWorkers();
         try {
+            RouterConfig.ClusterSettings cluster = config.clusterSettings();
+            workers.leases = new LeaseKeeper(database, cluster.lease());
             PrepareSettings prepare = config.prepareSettings();
             PrepareStage prepareStage = new PrepareStage(database, prepare);
             for (int i = 1; i <= prepare.workers(); i++) {
-                workers.running.add(worker(database, JobKinds.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4, prepareStage));
+                workers.stage(database, new StageWorker.Settings(JobKind.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4), prepareStage);
             }
             ModelManifest manifest = ModelManifest.load(manifestPath(config));
             workers.manifest = manifest;
@@ -60,30 +69,32 @@ final class StageWorkers implements AutoCloseable {
                         manifest.demo() ? " (DEMO MODEL: its scores mean nothing)" : manifest.clinicalUse() ? "" : " (not for clinical use)");
                 InferSettings infer = config.inferSettings();
                 for (int i = 1; i <= inferWorkers; i++) {
-                    workers.running.add(new InferWorker(database, workers.model, infer, infer.node() + "-infer-" + i).start());
+                    workers.inferWorkers.add(new InferWorker(database, workers.leases, workers.model, infer, infer.node() + "-infer-" + i).start());
                 }
             }
             workers.description = manifest.id() + " " + manifest.version() + (workers.model == null ? "" : " on " + workers.model.provider());
             ReportSettings report = reportSettings(config, manifest);
             workers.operatingPoint = report.operatingPoint();
-            ClientSettings client = config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE));
+            ReportStage reportStage = new ReportStage(database, report);
             for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
-                workers.running.add(worker(database, JobKinds.REPORT, report.node() + "-report-" + i, report.node(), 4,
-                        new ReportStage(database, report)));
+                workers.stage(database, new StageWorker.Settings(JobKind.REPORT, report.node() + "-report-" + i, null, 4), reportStage);
             }
+            DispatchSettings dispatch = new DispatchSettings(config.destinations(), config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE)));
+            DispatchStage dispatchStage = new DispatchStage(database, dispatch);
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
                 // One delivery per claim: a slow PACS must not hold other deliveries' leases.
-                workers.running.add(worker(database, JobKinds.DISPATCH, report.node() + "-dispatch-" + i, null, 1,
-                        new DispatchStage(database, report, client)));
+                workers.stage(database, new StageWorker.Settings(JobKind.DISPATCH, report.node() + "-dispatch-" + i, null, 1, Duration.ofSeconds(2),
+                        config.dispatchRetry()), dispatchStage);
             }
             IngestSettings ingest = config.ingestSettings();
-            workers.running.add(worker(database, JobKinds.RETENTION, ingest.node() + "-retention", ingest.node(), 1,
-                    new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500)))));
-            workers.running.add(LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
-                    new DestinationHealth(database, report.destinations(), client)), LifecycleScheduler.Intervals.defaults()
-                    .withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))), ingest.node()));
-            log.info("destinations: {}", report.destinations().isEmpty() ? "none (results are stored, not sent)"
-                    : report.destinations().stream().map(d -> d.name() + "=" + d.remote() + (d.shadow() ? " (shadow)" : "")).toList());
+            workers.stage(database, new StageWorker.Settings(JobKind.RETENTION, ingest.node() + "-retention", ingest.node(), 1),
+                    new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500))));
+            workers.lifecycle = LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
+                    new DestinationHealth(database, dispatch.destinations(), dispatch.client()), new NodeLoss(database, cluster.nodeLost())),
+                    LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
+                    ingest.node());
+            log.info("destinations: {}", dispatch.destinations().isEmpty() ? "none (results are stored, not sent)"
+                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.remote() + (d.shadow() ? " (shadow)" : "")).toList());
             return workers;
         } catch (RouterConfig.ConfigException | IOException | ModelOpenException | org.quartz.SchedulerException | RuntimeException e) {
             workers.close();
@@ -91,8 +102,8 @@ final class StageWorkers implements AutoCloseable {
         }
     }
 
-    private static JobWorker worker(Database database, String kind, String owner, String node, int batchSize, JobWorker.Stage stage) {
-        return new JobWorker(database, new JobWorker.Settings(kind, owner, node, batchSize, Duration.ofMinutes(5), Duration.ofSeconds(2)), stage).start();
+    private void stage(Database database, StageWorker.Settings settings, StageWorker.Handler handler) {
+        stageWorkers.add(new StageWorker(database, leases, settings, handler).start());
     }
 
     static ReportSettings reportSettings(RouterConfig config, ModelManifest manifest) throws RouterConfig.ConfigException {
@@ -103,8 +114,9 @@ final class StageWorkers implements AutoCloseable {
                         + manifest.operatingPoints().stream().map(ModelManifest.OperatingPoint::name).toList()));
         return new ReportSettings(manifest.id(), manifest.version(), manifest.demo(), point.name(), point.threshold(),
                 Duration.ofSeconds(config.integer(ConfigKey.REPORT_GRACE_SECONDS, 0, 86_400)),
-                Duration.ofSeconds(config.integer(ConfigKey.REPORT_QUIET_SECONDS, 1, 86_400)), config.destinations(),
-                config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.dispatchRetry(), config.nodeName());
+                Duration.ofSeconds(config.integer(ConfigKey.REPORT_QUIET_SECONDS, 1, 86_400)),
+                config.destinations().stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(),
+                config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.nodeName());
     }
 
     /** The configured manifest, else the demo model, written afresh (it is deterministic) into its folder. */
@@ -135,9 +147,30 @@ final class StageWorkers implements AutoCloseable {
     /** The model is loaded when this node runs infer workers with an open session, or runs none at all. */
     boolean modelLoaded() { return !description.isEmpty(); }
 
+    /**
+     * A graceful stop: the lifecycle jobs end, no worker claims anything more, the jobs in hand get up to
+     * {@code grace} to finish, and whatever is still claimed then is handed back (leases cleared, not waited out).
+     */
+    void stop(Duration grace) {
+        if (lifecycle != null) lifecycle.close();
+        stageWorkers.forEach(StageWorker::stopClaiming);
+        inferWorkers.forEach(InferWorker::stopClaiming);
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            for (StageWorker w : stageWorkers) w.awaitStopped(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            for (InferWorker w : inferWorkers) w.awaitStopped(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     /** Stops every worker at once (one after another could outlast a container's stop timeout), then the model. */
     @Override
     public void close() {
+        if (lifecycle != null) lifecycle.close();
+        List<AutoCloseable> running = new ArrayList<>(stageWorkers);
+        running.addAll(inferWorkers);
         List<Thread> closers = new ArrayList<>();
         for (AutoCloseable worker : running) {
             closers.add(Thread.ofVirtual().start(() -> {
@@ -155,8 +188,9 @@ final class StageWorkers implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (leases != null) leases.close();
         // A session still running a batch must not be closed under it: the process is ending anyway.
-        boolean inferStopped = running.stream().noneMatch(w -> w instanceof InferWorker i && !i.stopped());
+        boolean inferStopped = inferWorkers.stream().allMatch(InferWorker::stopped);
         if (model != null && inferStopped) model.close();
     }
 }

@@ -20,7 +20,12 @@ final class RouterProcess implements AutoCloseable {
     }
 
     static RouterProcess serve(Path work, Map<String, String> env) throws Exception {
-        Path log = work.resolve("serve.log");
+        return serve(work, "serve.log", env);
+    }
+
+    /** As {@link #serve(Path, Map)}, logging to {@code logName} in {@code work} (several routers in one folder). */
+    static RouterProcess serve(Path work, String logName, Map<String, String> env) throws Exception {
+        Path log = work.resolve(logName);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(work.toFile());
@@ -50,6 +55,14 @@ final class RouterProcess implements AutoCloseable {
     }
 
     String output() throws IOException { return Files.readString(log); }
+
+    /** The process id, for signals the JDK has no method for (SIGSTOP, SIGCONT). */
+    long pid() { return process.pid(); }
+
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
+    }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {

@@ -5,7 +5,6 @@ import java.time.Duration;
 /**
  * @param batchSize     images per session run (capped by a model with a fixed batch size)
  * @param maxWait       how long the first claimed image waits for the batch to fill
- * @param lease         how long a claimed job is ours; must comfortably exceed maxWait plus one run
  * @param pollInterval  the longest an idle worker sleeps when no NOTIFY arrives
  */
-public record InferSettings(int batchSize, Duration maxWait, Duration lease, Duration pollInterval, String node) {}
+public record InferSettings(int batchSize, Duration maxWait, Duration pollInterval, String node) {}

@@ -15,9 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.JobWakeups;
+import org.triagerouter.store.LeaseKeeper;
+import org.triagerouter.store.Outcome;
 import org.triagerouter.store.RetryPolicy;
 
 /**
@@ -34,6 +36,7 @@ public final class InferWorker implements AutoCloseable {
     private final Database database;
     private final JobQueue queue;
     private final JobWakeups wakeups;
+    private final LeaseKeeper leases;
     private final OnnxModel model;
     private final TensorBuilder tensors;
     private final ScoreReader scores;
@@ -47,8 +50,9 @@ public final class InferWorker implements AutoCloseable {
     private final Thread runner;
     private volatile boolean running = true;
 
-    public InferWorker(Database database, OnnxModel model, InferSettings settings, String owner) {
+    public InferWorker(Database database, LeaseKeeper leases, OnnxModel model, InferSettings settings, String owner) {
         this.database = database;
+        this.leases = leases;
         this.queue = new JobQueue(database);
         this.wakeups = new JobWakeups(database.settings());
         this.model = model;
@@ -110,16 +114,26 @@ public final class InferWorker implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             // Unreachable database: the leases expire instead.
         }
+        leases.drop(jobs);
+    }
+
+    private void record(List<Job> jobs, List<Outcome> outcomes) throws SQLException {
+        try {
+            queue.record(jobs, owner, outcomes, RetryPolicy.DEFAULT);
+        } finally {
+            leases.drop(jobs);
+        }
     }
 
     private void runLoop() {
         while (running) {
             PreparedBatch batch;
             try {
-                batch = prepared.take();
+                batch = prepared.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            if (batch == null) continue;
             try {
                 run(batch);
             } catch (Throwable e) {
@@ -134,19 +148,26 @@ public final class InferWorker implements AutoCloseable {
 
     /** Fills a batch: waits for work, then for more until full or until the first job has waited maxWait. */
     List<Job> claimBatch() throws SQLException, InterruptedException {
-        List<Job> batch = new ArrayList<>(queue.claim(JobKinds.INFER, owner, null, batchSize, settings.lease()));
+        List<Job> batch = new ArrayList<>(claim(batchSize));
         if (batch.isEmpty()) {
-            wakeups.await(JobKinds.INFER, settings.pollInterval());
+            wakeups.await(JobKind.INFER.id(), settings.pollInterval());
             return batch;
         }
         long deadline = System.nanoTime() + settings.maxWait().toNanos();
         while (batch.size() < batchSize) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) break;
-            wakeups.await(JobKinds.INFER, java.time.Duration.ofNanos(remaining));
-            batch.addAll(queue.claim(JobKinds.INFER, owner, null, batchSize - batch.size(), settings.lease()));
+            wakeups.await(JobKind.INFER.id(), java.time.Duration.ofNanos(remaining));
+            batch.addAll(claim(batchSize - batch.size()));
         }
         return batch;
+    }
+
+    private List<Job> claim(int max) throws SQLException {
+        if (!running) return List.of();
+        List<Job> jobs = queue.claim(JobKind.INFER, owner, null, max, leases.lease());
+        leases.hold(jobs, owner);
+        return jobs;
     }
 
     private record Input(Job job, long instanceId, byte[] png) {}
@@ -178,41 +199,29 @@ public final class InferWorker implements AutoCloseable {
             // A model with a fixed batch dimension takes only full batches: pad with whatever the buffer holds.
             outputs = model.run(batch.buffer(), model.maxBatchSize() == Integer.MAX_VALUE ? n : model.maxBatchSize());
         } catch (InferenceException e) {
-            for (Input input : inputs) queue.fail(input.job().id(), owner, "inference failed: " + e.getMessage(), false, RetryPolicy.DEFAULT);
             log.error("{}: batch of {} failed: {}", owner, n, e.getMessage());
+            record(inputs.stream().map(Input::job).toList(),
+                    inputs.stream().map(i -> Outcome.retry("inference failed: " + e.getMessage())).toList());
             return;
         }
         long t2 = System.nanoTime();
         int tensorMs = batch.tensorMs(), runMs = (int) ((t2 - t1) / 1_000_000);
-        int stored = 0;
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
+        List<Outcome> outcomes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Input input = inputs.get(i);
+            if (failures[i] != null) {
+                outcomes.add(Outcome.failed(failures[i]));
+                continue;
+            }
             try {
-                for (int i = 0; i < n; i++) {
-                    Input input = inputs.get(i);
-                    if (failures[i] != null) continue;
-                    ModelScore score;
-                    try {
-                        score = scores.read(outputs[i]);
-                    } catch (InferenceException e) {
-                        failures[i] = e.getMessage();
-                        continue;
-                    }
-                    // Completion first: if our lease was lost the job is someone else's now, and so is the score.
-                    if (!JobQueue.complete(c, input.job().id(), owner)) continue;
-                    insertScore(c, input.instanceId(), score, n, tensorMs, runMs);
-                    stored++;
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+                ModelScore score = scores.read(outputs[i]);
+                outcomes.add(Outcome.done(c -> insertScore(c, input.instanceId(), score, n, tensorMs, runMs)));
+            } catch (InferenceException e) {
+                outcomes.add(Outcome.failed(e.getMessage()));
             }
         }
-        for (int i = 0; i < n; i++) {
-            if (failures[i] != null) queue.fail(inputs.get(i).job().id(), owner, failures[i], true, RetryPolicy.DEFAULT);
-        }
-        log.debug("{}: scored {} of {} image(s) on {} (tensors {} ms, run {} ms, store {} ms)", owner, stored, n, model.provider(),
+        record(inputs.stream().map(Input::job).toList(), outcomes);
+        log.debug("{}: scored {} image(s) on {} (tensors {} ms, run {} ms, store {} ms)", owner, n, model.provider(),
                 tensorMs, runMs, (System.nanoTime() - t2) / 1_000_000);
     }
 
@@ -230,14 +239,13 @@ public final class InferWorker implements AutoCloseable {
             }
         }
         List<Input> inputs = new ArrayList<>();
+        List<Job> missing = new ArrayList<>();
         for (Job job : jobs) {
             Input found = bySop.get(job.subject());
-            if (found == null) {
-                queue.fail(job.id(), owner, "no canonical image for " + job.subject(), true, RetryPolicy.DEFAULT);
-            } else {
-                inputs.add(new Input(job, found.instanceId(), found.png()));
-            }
+            if (found == null) missing.add(job);
+            else inputs.add(new Input(job, found.instanceId(), found.png()));
         }
+        record(missing, missing.stream().map(j -> Outcome.failed("no canonical image for " + j.subject())).toList());
         return inputs;
     }
 
@@ -278,6 +286,20 @@ public final class InferWorker implements AutoCloseable {
 
     /** True once both threads have ended. */
     public boolean stopped() { return !preparer.isAlive() && !runner.isAlive(); }
+
+    /** Claims nothing more; the batch being run finishes, a batch prepared but not run is handed back. */
+    public void stopClaiming() {
+        running = false;
+        preparer.interrupt(); // it is only claiming, waiting or building tensors: the claimed jobs are released
+    }
+
+    /** Waits up to {@code timeout} for the batch in hand; true when both threads have ended. */
+    public boolean awaitStopped(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        preparer.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        runner.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        return stopped();
+    }
 
     @Override
     public void close() {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.testing.PostgresServer;
 
@@ -34,6 +35,7 @@ class InferWorkerTest {
 
     DatabaseSettings settings;
     Database database;
+    LeaseKeeper leases;
     OnnxModel model;
 
     @BeforeAll
@@ -50,11 +52,13 @@ class InferWorkerTest {
         settings = postgres.createDatabase();
         database = new Database(settings);
         database.migrate();
+        leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
         model = OnnxModel.open(ModelManifest.load(manifest), ExecutionProvider.AUTO, 1);
     }
 
     @AfterEach
     void tearDown() {
+        leases.close();
         model.close();
         database.close();
     }
@@ -62,8 +66,7 @@ class InferWorkerTest {
     @Test
     void everyQueuedImageIsScoredOnceInFullBatches() throws Exception {
         seed(20, 0);
-        try (InferWorker worker = new InferWorker(database, model, new InferSettings(8, Duration.ofMillis(100), Duration.ofMinutes(1),
-                Duration.ofMillis(100), "node-a"), "infer-1")) {
+        try (InferWorker worker = new InferWorker(database, leases, model, new InferSettings(8, Duration.ofMillis(100), Duration.ofMillis(100), "node-a"), "infer-1")) {
             // Queue everything first, then start: the first two batches must be full.
             worker.start();
             awaitDone(20);
@@ -83,8 +86,7 @@ class InferWorkerTest {
     void aPartialBatchRunsOnceItsFirstImageHasWaitedMaxWait() throws Exception {
         seed(3, 0);
         long start = System.nanoTime();
-        try (InferWorker worker = new InferWorker(database, model, new InferSettings(8, Duration.ofMillis(400), Duration.ofMinutes(1),
-                Duration.ofMillis(100), "node-a"), "infer-1").start()) {
+        try (InferWorker worker = new InferWorker(database, leases, model, new InferSettings(8, Duration.ofMillis(400), Duration.ofMillis(100), "node-a"), "infer-1").start()) {
             awaitDone(3);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -112,8 +114,7 @@ class InferWorkerTest {
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
         }
         assertEquals(0, count("select count(*) from score"), "nothing was scored by the killed worker");
-        try (InferWorker survivor = new InferWorker(database, model, new InferSettings(8, Duration.ofMillis(100), Duration.ofMinutes(1),
-                Duration.ofMillis(100), "node-a"), "survivor").start()) {
+        try (InferWorker survivor = new InferWorker(database, leases, model, new InferSettings(8, Duration.ofMillis(100), Duration.ofMillis(100), "node-a"), "survivor").start()) {
             awaitDone(5);
         }
         assertEquals(5, count("select count(*) from score"));
@@ -145,7 +146,7 @@ class InferWorkerTest {
                     s.setBytes(2, png(400, 500, id % 2 == 0 ? 230 : 20));
                     s.executeUpdate();
                 }
-                JobQueue.enqueue(c, JobKinds.INFER, sop, 0);
+                JobQueue.enqueue(c, JobKind.INFER, sop, JobKind.ROUTINE);
             }
             c.commit();
         }

@@ -14,8 +14,9 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.ReceivedInstance;
 import org.triagerouter.dicom.net.StoreHandler;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.Transactions;
 
 /**
  * The ingest stage: a received instance is answered success only once its file is fsynced in the
@@ -88,11 +89,12 @@ public final class DurableStoreHandler implements StoreHandler {
                 moved = true;
                 InstanceRecords.insert(c, instance, settings.node(), target.toString(), instance.fileSize());
                 // Pinned to this node: prepare reads the file, which only this node's spool holds.
-                JobQueue.enqueue(c, JobKinds.PREPARE, sop, instance.priority() == org.triagerouter.dicom.net.Priority.HIGH ? 10 : 0, settings.node());
+                JobQueue.enqueue(c, JobKind.PREPARE, sop,
+                        instance.priority() == org.triagerouter.dicom.net.Priority.HIGH ? JobKind.URGENT : JobKind.ROUTINE, settings.node());
                 committing = true;
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
-                rollbackQuietly(c);
+                Transactions.rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException | IOException | RuntimeException e) {
@@ -155,14 +157,6 @@ public final class DurableStoreHandler implements StoreHandler {
             InstanceRecords.recordAssociation(c, association, settings.node(), released, instancesStored);
         } catch (SQLException e) {
             log.warn("{} cannot record the end of the association: {}", association.id(), e.getMessage());
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is probably gone; the transaction with it.
         }
     }
 }

@@ -62,9 +62,10 @@ final class InstanceRecords {
         InstanceHeader h = received.header();
         long studyId;
         try (PreparedStatement study = c.prepareStatement("""
-                insert into study (study_instance_uid, patient_id, patient_name, accession_number, instance_count)
-                values (?, ?, ?, ?, ?)
-                on conflict (study_instance_uid) do update set last_received_at = now(), instance_count = study.instance_count + excluded.instance_count
+                insert into study (study_instance_uid, patient_id, patient_name, accession_number, instance_count, attributes)
+                values (?, ?, ?, ?, ?, ?)
+                on conflict (study_instance_uid) do update set last_received_at = now(), instance_count = study.instance_count + excluded.instance_count,
+                    attributes = coalesce(excluded.attributes, study.attributes)
                 returning id""")) {
             study.setString(1, h.studyInstanceUid());
             study.setString(2, h.patientId());
@@ -72,6 +73,8 @@ final class InstanceRecords {
             study.setString(4, h.accessionNumber());
             // Only images (a pixel matrix) open a study for reporting: an SR or KOS, ours coming back included, must not.
             study.setInt(5, h.rows() > 0 ? 1 : 0);
+            // What the SR copies comes from the newest image; an SR or KOS arriving (ours included) leaves it alone.
+            study.setBytes(6, h.rows() > 0 ? h.studyAttributes() : null);
             studyId = single(study);
         }
         long seriesId;

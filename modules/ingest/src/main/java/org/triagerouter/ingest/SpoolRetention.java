@@ -14,16 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
-import org.triagerouter.store.JobQueue;
-import org.triagerouter.store.JobWorker;
-import org.triagerouter.store.RetryPolicy;
+import org.triagerouter.store.Outcome;
+import org.triagerouter.store.StageWorker;
 
 /**
  * Deletes this node's spool files of studies whose results were all delivered more than
  * {@code retention} ago, and never before: a study still waiting for a delivery, or never reported,
  * keeps its files. The rows stay, marked with the time their file went.
  */
-public final class SpoolRetention implements JobWorker.Stage {
+public final class SpoolRetention implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(SpoolRetention.class);
 
     private final Database database;
@@ -37,18 +36,10 @@ public final class SpoolRetention implements JobWorker.Stage {
     }
 
     @Override
-    public void process(List<Job> jobs, String owner) throws SQLException {
-        for (Job job : jobs) {
-            try {
-                int deleted = deleteDelivered();
-                try (Connection c = database.connection()) {
-                    JobQueue.complete(c, job.id(), owner);
-                }
-                if (deleted > 0) log.info("spool retention: deleted {} file(s) of studies delivered over {} ago", deleted, retention);
-            } catch (IOException e) {
-                new JobQueue(database).fail(job.id(), owner, e.getMessage(), false, RetryPolicy.DEFAULT);
-            }
-        }
+    public Outcome handle(Job job) throws SQLException, IOException {
+        int deleted = deleteDelivered();
+        if (deleted > 0) log.info("spool retention: deleted {} file(s) of studies delivered over {} ago", deleted, retention);
+        return Outcome.done();
     }
 
     /** Deletes the eligible files now; returns how many. */

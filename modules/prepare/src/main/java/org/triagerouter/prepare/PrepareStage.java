@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,51 +15,44 @@ import org.triagerouter.dicom.pixels.Gray8Image;
 import org.triagerouter.dicom.pixels.RenderException;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
-import org.triagerouter.store.JobWorker;
-import org.triagerouter.store.RetryPolicy;
+import org.triagerouter.store.Outcome;
+import org.triagerouter.store.StageWorker;
 
 /**
  * The prepare stage, per instance: eligibility from the header; for an eligible image, the canonical
- * rendering stored in PostgreSQL and an {@code infer} job, in one transaction with the job's completion.
+ * rendering stored in PostgreSQL and an {@code infer} job; the stage runtime writes them with the job's completion.
  * An image that cannot be decoded is a FAILED job whose last error is the reason.
  */
-public final class PrepareStage implements JobWorker.Stage {
+public final class PrepareStage implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(PrepareStage.class);
 
     private final Database database;
-    private final JobQueue queue;
     private final PrepareSettings settings;
 
     public PrepareStage(Database database, PrepareSettings settings) {
         this.database = database;
-        this.queue = new JobQueue(database);
         this.settings = settings;
-    }
-
-    @Override
-    public void process(List<Job> jobs, String owner) throws SQLException {
-        for (Job job : jobs) {
-            try {
-                prepare(job, owner);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // An image that breaks the decoder is that image's problem: FAILED with the reason, the others go on.
-                log.warn("prepare {}: {}", job.subject(), e.toString());
-                queue.fail(job.id(), owner, "cannot prepare: " + e, true, RetryPolicy.DEFAULT);
-            }
-        }
     }
 
     private record InstanceFile(long id, Path path) {}
 
-    void prepare(Job job, String owner) throws SQLException {
+    @Override
+    public Outcome handle(Job job) throws SQLException {
+        try {
+            return prepare(job);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // An image that breaks the decoder is that image's problem: FAILED with the reason, the others go on.
+            log.warn("prepare {}: {}", job.subject(), e.toString());
+            return Outcome.failed("cannot prepare: " + e);
+        }
+    }
+
+    Outcome prepare(Job job) throws SQLException {
         String sop = job.subject();
         InstanceFile instance = find(sop);
-        if (instance == null) {
-            queue.fail(job.id(), owner, "no instance row for " + sop, true, RetryPolicy.DEFAULT);
-            return;
-        }
+        if (instance == null) return Outcome.failed("no instance row for " + sop);
         EligibilityRules.Decision decision;
         try {
             Map<String, String> header = InstanceFiles.readAttributes(instance.path(), settings.rules().keywords());
@@ -68,18 +60,12 @@ public final class PrepareStage implements JobWorker.Stage {
         } catch (IOException e) {
             log.warn("prepare {}: cannot read header: {}", sop, e.getMessage());
             // A header that does not parse will not parse next time either; a read error might.
-            boolean permanent = e instanceof org.triagerouter.dicom.file.InvalidDatasetException;
-            queue.fail(job.id(), owner, "cannot read header: " + e.getMessage(), permanent, RetryPolicy.DEFAULT);
-            return;
+            String reason = "cannot read header: " + e.getMessage();
+            return e instanceof org.triagerouter.dicom.file.InvalidDatasetException ? Outcome.failed(reason) : Outcome.retry(reason);
         }
         if (!decision.eligible()) {
-            try (Connection c = transaction()) {
-                recordEligibility(c, instance.id(), decision);
-                JobQueue.complete(c, job.id(), owner);
-                c.commit();
-            }
             log.info("prepare {}: not eligible ({})", sop, decision.reason());
-            return;
+            return Outcome.done(c -> recordEligibility(c, instance.id(), decision));
         }
         long start = System.nanoTime();
         Gray8Image image;
@@ -89,33 +75,17 @@ public final class PrepareStage implements JobWorker.Stage {
             png = PngEncoder.encode(image);
         } catch (RenderException | IOException e) {
             log.warn("prepare {}: {}", sop, e.getMessage());
-            try (Connection c = transaction()) {
-                recordEligibility(c, instance.id(), decision);
-                c.commit();
-            }
-            queue.fail(job.id(), owner, e.getMessage(), true, RetryPolicy.DEFAULT);
-            return;
+            return Outcome.failed(e.getMessage(), c -> recordEligibility(c, instance.id(), decision));
         }
         int renderMs = (int) ((System.nanoTime() - start) / 1_000_000);
-        try (Connection c = transaction()) {
+        log.info("prepare {}: rendered {}x{} from {}x{} in {} ms (window {})", sop, image.width(), image.height(),
+                image.sourceWidth(), image.sourceHeight(), renderMs, image.windowSource());
+        return Outcome.done(c -> {
             recordEligibility(c, instance.id(), decision);
             storeCanonical(c, instance.id(), image, png, renderMs);
             // Infer jobs float free: the canonical image is in the database, any node may score it.
-            JobQueue.enqueue(c, JobKinds.INFER, sop, job.priority());
-            if (!JobQueue.complete(c, job.id(), owner)) {
-                c.rollback(); // our lease expired and another worker took the job over: its result will stand
-                return;
-            }
-            c.commit();
-        }
-        log.info("prepare {}: rendered {}x{} from {}x{} in {} ms (window {})", sop, image.width(), image.height(),
-                image.sourceWidth(), image.sourceHeight(), renderMs, image.windowSource());
-    }
-
-    private Connection transaction() throws SQLException {
-        Connection c = database.connection();
-        c.setAutoCommit(false);
-        return c;
+            JobQueue.enqueue(c, JobKind.PREPARE.next(), sop, job.priority());
+        });
     }
 
     private InstanceFile find(String sop) throws SQLException {

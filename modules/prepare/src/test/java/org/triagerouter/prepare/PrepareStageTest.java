@@ -32,8 +32,10 @@ import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
-import org.triagerouter.store.JobWorker;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.LeaseKeeper;
+import org.triagerouter.store.RetryPolicy;
+import org.triagerouter.store.StageWorker;
 import org.triagerouter.store.testing.PostgresServer;
 
 /** Ingest real files, run the prepare stage from the queue, and look at what it left in PostgreSQL. */
@@ -64,8 +66,9 @@ class PrepareStageTest {
             ingest(database, images);
 
             PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 512, "node-a", 1);
-            try (JobWorker worker = new JobWorker(database, new JobWorker.Settings(JobKinds.PREPARE, "prepare-1", "node-a", 4,
-                    Duration.ofMinutes(1), Duration.ofMillis(200)), new PrepareStage(database, settings)).start()) {
+            try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+                 StageWorker worker = new StageWorker(database, leases, new StageWorker.Settings(JobKind.PREPARE, "prepare-1", "node-a", 4,
+                         Duration.ofMillis(200), RetryPolicy.DEFAULT), new PrepareStage(database, settings)).start()) {
                 long deadline = System.currentTimeMillis() + 60_000;
                 while (count(database, "select count(*) from job where kind = 'prepare' and state in ('queued', 'running')") > 0
                         && System.currentTimeMillis() < deadline) {

@@ -2,14 +2,14 @@ package org.triagerouter.report;
 
 import java.time.Duration;
 import java.util.List;
-import org.triagerouter.store.RetryPolicy;
 
 /**
  * @param operatingPoint which of the model's operating points decides ABNORMAL
  * @param grace          after the association that brought a study's last instance is released
  * @param quiet          with no new instance, a study is complete after this long anyway
+ * @param destinations   who gets a delivery of each SR
  * @param maxAttempts    deliveries give up after this many attempts
+ * @param node           this node, whose spool may hold image files of studies recorded before their attributes were stored
  */
 public record ReportSettings(String modelId, String modelVersion, boolean demoModel, String operatingPoint, double threshold,
-                             Duration grace, Duration quiet,
-                             List<Destination> destinations, int maxAttempts, RetryPolicy retry, String node) {}
+                             Duration grace, Duration quiet, List<ResultRecipient> destinations, int maxAttempts, String node) {}

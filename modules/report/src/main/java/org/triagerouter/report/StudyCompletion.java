@@ -5,7 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 
 /**
@@ -29,29 +29,27 @@ public final class StudyCompletion {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
-                    select st.study_instance_uid,
-                           (select ni.node from instance ni where ni.study_id = st.id and ni.file_deleted_at is null and ni.rows > 0
-                             order by ni.id desc limit 1),
-                           bool_or(i.priority = 'HIGH')
+                    select st.study_instance_uid, bool_or(i.priority = 'HIGH')
                       from study st join instance i on i.study_id = st.id and i.rows > 0
                      where st.instance_count > st.reported_instance_count
                      group by st.id
-                    having not exists (select 1 from job r where r.kind = 'report' and r.subject = st.study_instance_uid
+                    having not exists (select 1 from job r where r.kind = ? and r.subject = st.study_instance_uid
                                         and r.state = 'failed' and r.finished_at > max(i.received_at))
                        and not exists (select 1 from job j join instance ji on j.subject = ji.sop_instance_uid
-                                        where ji.study_id = st.id and j.kind in ('prepare', 'infer') and j.state in ('queued', 'running'))
+                                        where ji.study_id = st.id and j.kind = any (?) and j.state in ('queued', 'running'))
                        and (max(i.received_at) < now() - ? * interval '1 millisecond'
                             or (bool_and(exists (select 1 from association a where a.id = i.association_id and a.released))
                                 and (select max(a.closed_at) from association a where a.id in
                                        (select ai.association_id from instance ai where ai.study_id = st.id)) < now() - ? * interval '1 millisecond'))""")) {
-                s.setLong(1, settings.quiet().toMillis());
-                s.setLong(2, settings.grace().toMillis());
+                s.setString(1, JobKind.REPORT.id());
+                s.setArray(2, c.createArrayOf("text", JobKind.imageStages()));
+                s.setLong(3, settings.quiet().toMillis());
+                s.setLong(4, settings.grace().toMillis());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        // Pinned to the node holding the study's newest image file: the SR copies patient and study attributes
-                        // from it. A study whose report failed waits for a new image (or a retry) instead of looping.
-                        // A study any of whose images came with DIMSE priority HIGH is reported first.
-                        if (JobQueue.enqueue(c, JobKinds.REPORT, rs.getString(1), rs.getBoolean(3) ? 10 : 0, rs.getString(2))) {
+                        // Any node may report it. A study whose report failed waits for a new image (or a retry) instead of
+                        // looping. A study any of whose images came with DIMSE priority HIGH is reported first.
+                        if (JobQueue.enqueue(c, JobKind.REPORT, rs.getString(1), rs.getBoolean(2) ? JobKind.URGENT : JobKind.ROUTINE)) {
                             queued++;
                         }
                     }

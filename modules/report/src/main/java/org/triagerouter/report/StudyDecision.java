@@ -6,7 +6,8 @@ import java.util.List;
  * What a study's images add up to. The study score is the maximum over its scored images; the study
  * is ABNORMAL when any image passed the chosen operating point; its priority is that of the highest
  * scoring image. A study with no eligible image is NOT_ANALYZED, one whose eligible images all failed
- * is FAILED, each with the reason. A revised result never lowers a priority already sent.
+ * is FAILED, each with the reason; a study reported while some images failed (a lost node's, an undecodable
+ * one) says so and names them. A revised result never lowers a priority already sent.
  */
 public final class StudyDecision {
     private StudyDecision() {}
@@ -22,7 +23,9 @@ public final class StudyDecision {
     private static final List<String> PRIORITY_ORDER = List.of("ROUTINE", "HIGH", "URGENT");
 
     public static Result decide(List<ImageOutcome> images, String operatingPoint, String prioritySentBefore) {
-        List<ImageOutcome> eligible = images.stream().filter(ImageOutcome::eligible).toList();
+        // Failed before its eligibility was known (its node was lost before prepare) or after: not analyzed, with the reason.
+        List<ImageOutcome> failed = images.stream().filter(i -> i.score() == null && i.failure() != null).toList();
+        List<ImageOutcome> eligible = images.stream().filter(i -> i.eligible() || i.failure() != null).toList();
         if (eligible.isEmpty()) {
             String reasons = images.stream().map(ImageOutcome::ineligibleReason).filter(r -> r != null).distinct()
                     .reduce((a, b) -> a + " | " + b).orElse("no image");
@@ -38,7 +41,9 @@ public final class StudyDecision {
         for (ImageOutcome i : scored) if (i.score() > top.score()) top = i;
         boolean abnormal = scored.stream().anyMatch(i -> i.operatingPointsPassed().contains(operatingPoint));
         String priority = higher(top.priority(), prioritySentBefore);
-        return new Result("REPORTED", abnormal ? "ABNORMAL" : "NORMAL", top.score(), priority, null);
+        String partial = failed.isEmpty() ? null : "partial: " + failed.size() + " of " + images.size() + " image(s) not analyzed: "
+                + String.join(" | ", failed.stream().map(i -> i.sopInstanceUid() + " (" + i.failure() + ")").toList());
+        return new Result("REPORTED", abnormal ? "ABNORMAL" : "NORMAL", top.score(), priority, partial);
     }
 
     /** The higher of two priorities (null counts as lowest): a revision may raise a priority, never lower it. */

@@ -41,6 +41,17 @@ class StudyDecisionTest {
     }
 
     @Test
+    void aStudyWithSomeImagesLostIsReportedAsPartialNamingThem() {
+        StudyDecision.Result r = StudyDecision.decide(List.of(scored(0.3, "ROUTINE"),
+                new StudyDecision.ImageOutcome("1.2.9", false, null, null, null, List.of(), "node lost: node-a")), "default", null);
+        assertEquals("REPORTED", r.status());
+        assertEquals("NORMAL", r.category());
+        assertEquals("partial: 1 of 2 image(s) not analyzed: 1.2.9 (node lost: node-a)", r.reason());
+        assertEquals("FAILED", StudyDecision.decide(List.of(new StudyDecision.ImageOutcome("1.2.9", false, null, null, null, List.of(),
+                "node lost: node-a")), "default", null).status(), "an image lost before its eligibility was known is not 'not eligible'");
+    }
+
+    @Test
     void aRevisionNeverLowersThePrioritySent() {
         assertEquals("URGENT", StudyDecision.decide(List.of(scored(0.1, "ROUTINE")), "default", "URGENT").priority());
         assertEquals("URGENT", StudyDecision.decide(List.of(scored(0.95, "URGENT")), "default", "HIGH").priority());

@@ -23,7 +23,7 @@ public final class FailedWork {
                      where d.state = 'failed' and (cardinality(?::bigint[]) = 0 or d.id = any (?::bigint[]))
                      for update of d""")) {
                 Array array = c.createArrayOf("bigint", Arrays.stream(ids).boxed().toArray(Long[]::new));
-                s.setString(1, JobKinds.DISPATCH);
+                s.setString(1, JobKind.DISPATCH.id());
                 s.setArray(2, array);
                 s.setArray(3, array);
                 try (ResultSet rs = s.executeQuery();
@@ -49,16 +49,51 @@ public final class FailedWork {
         return retried;
     }
 
-    /** One failed job again; a dispatch job takes its delivery with it. False when it is not (or no longer) failed. */
+    /**
+     * One failed job again; a dispatch job takes its delivery with it, and an image's job re-opens its study
+     * so that a revision follows once the image is scored. False when it is not (or no longer) failed.
+     */
     public boolean retryJob(long jobId) throws SQLException {
+        String kind, subject;
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("select kind, subject from job where id = ? and state = 'failed'")) {
             s.setLong(1, jobId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) return false;
-                if (JobKinds.DISPATCH.equals(rs.getString(1))) return retryDeliveries(Long.parseLong(rs.getString(2))) == 1;
+                kind = rs.getString(1);
+                subject = rs.getString(2);
             }
-            return JobQueue.retry(c, jobId);
+        }
+        if (JobKind.DISPATCH.id().equals(kind)) return retryDeliveries(Long.parseLong(subject)) == 1;
+        return Transactions.inTransaction(database, c -> {
+            if (!JobQueue.retry(c, jobId)) return false;
+            if (JobKind.of(kind).subject() == JobKind.Subject.SOP_INSTANCE_UID) reopenStudyOf(c, subject);
+            return true;
+        });
+    }
+
+    /** Every failed job pinned to {@code node} again (a lost node that came back with its spool); returns how many. */
+    public int retryJobsOfNode(String node) throws SQLException {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("select id from job where node = ? and state = 'failed' order by id")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+        }
+        int retried = 0;
+        for (long id : ids) if (retryJob(id)) retried++;
+        return retried;
+    }
+
+    /** The study counts one image fewer as reported, so study completion takes it up again when its image jobs are done. */
+    private static void reopenStudyOf(Connection c, String sopInstanceUid) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                update study set reported_instance_count = least(reported_instance_count, instance_count - 1)
+                 where id = (select study_id from instance where sop_instance_uid = ? and rows > 0) and reported_instance_count > 0""")) {
+            s.setString(1, sopInstanceUid);
+            s.executeUpdate();
         }
     }
 }

@@ -1,4 +1,6 @@
 package org.triagerouter.store;
 
-/** A claimed job: what to do ({@code kind}), about what ({@code subject}), and which attempt this is. */
-public record Job(long id, String kind, String subject, int priority, int attempts, int maxAttempts) {}
+import java.time.Instant;
+
+/** A claimed job: what to do ({@code kind}), about what ({@code subject}), which attempt this is, and since when it was queued. */
+public record Job(long id, JobKind kind, String subject, int priority, int attempts, int maxAttempts, Instant createdAt) {}

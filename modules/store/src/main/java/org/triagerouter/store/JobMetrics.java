@@ -14,6 +14,16 @@ import java.time.Duration;
 final class JobMetrics {
     private JobMetrics() {}
 
+    /** After an outcome's transaction committed. */
+    static void recorded(Job job, JobQueue.Recorded recorded) {
+        switch (recorded) {
+            case DONE -> done(job.kind().id(), Duration.between(job.createdAt(), java.time.Instant.now()).toNanos() / 1e9);
+            case QUEUED -> failedAttempt(job.kind().id(), false);
+            case FAILED -> failedAttempt(job.kind().id(), true);
+            case LOST -> { } // the new owner records it
+        }
+    }
+
     static void done(String kind, double secondsSinceQueued) {
         counter(kind, "done").increment();
         Timer.builder("triage.job.latency").description("Time from a job's creation to its completion, waiting included")

@@ -22,23 +22,26 @@ public final class JobQueue {
     public JobQueue(Database database) { this.database = database; }
 
     /** Adds a job any node may do, unless a live one (queued or running) exists for the same kind and subject. */
-    public static boolean enqueue(Connection transaction, String kind, String subject, int priority) throws SQLException {
+    public static boolean enqueue(Connection transaction, JobKind kind, String subject, int priority) throws SQLException {
         return enqueue(transaction, kind, subject, priority, null);
     }
 
-    /** As {@link #enqueue(Connection, String, String, int)}, for a job only {@code node} may claim (null: any). */
-    public static boolean enqueue(Connection transaction, String kind, String subject, int priority, String node) throws SQLException {
+    /** As {@link #enqueue(Connection, JobKind, String, int)}, for a job only {@code node} may claim (null: any). */
+    public static boolean enqueue(Connection transaction, JobKind kind, String subject, int priority, String node) throws SQLException {
         return enqueue(transaction, kind, subject, priority, node, 5);
     }
 
     /** As above, with its own bound on attempts. */
-    public static boolean enqueue(Connection transaction, String kind, String subject, int priority, String node, int maxAttempts)
+    public static boolean enqueue(Connection transaction, JobKind kind, String subject, int priority, String node, int maxAttempts)
             throws SQLException {
+        if (kind.placement() == JobKind.Placement.RECEIVING_NODE && node == null) {
+            throw new IllegalArgumentException(kind + " jobs run on the node holding their file; a node is required");
+        }
         int inserted;
         try (PreparedStatement insert = transaction.prepareStatement("""
                 insert into job (kind, subject, priority, node, max_attempts) values (?, ?, ?, ?, ?)
                 on conflict (kind, subject) where state in ('queued', 'running') do nothing""")) {
-            insert.setString(1, kind);
+            insert.setString(1, kind.id());
             insert.setString(2, subject);
             insert.setInt(3, priority);
             insert.setString(4, node);
@@ -48,7 +51,7 @@ public final class JobQueue {
         if (inserted > 0) {
             try (PreparedStatement notify = transaction.prepareStatement("select pg_notify(?, ?)")) {
                 notify.setString(1, CHANNEL);
-                notify.setString(2, kind);
+                notify.setString(2, kind.id());
                 notify.execute();
             }
         }
@@ -59,12 +62,12 @@ public final class JobQueue {
      * Claims up to {@code max} jobs of a kind that are due, or whose lease has expired, highest priority first.
      * Each claim counts as an attempt.
      */
-    public List<Job> claim(String kind, String owner, int max, Duration lease) throws SQLException {
+    public List<Job> claim(JobKind kind, String owner, int max, Duration lease) throws SQLException {
         return claim(kind, owner, null, max, lease);
     }
 
     /** Claims as above, among jobs for any node and jobs pinned to {@code node}. */
-    public List<Job> claim(String kind, String owner, String node, int max, Duration lease) throws SQLException {
+    public List<Job> claim(JobKind kind, String owner, String node, int max, Duration lease) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement claim = c.prepareStatement("""
                      with picked as (
@@ -81,8 +84,8 @@ public final class JobQueue {
                             attempts = j.attempts + 1, updated_at = now()
                        from picked
                       where j.id = picked.id
-                  returning j.id, j.kind, j.subject, j.priority, j.attempts, j.max_attempts""")) {
-            claim.setString(1, kind);
+                  returning j.id, j.kind, j.subject, j.priority, j.attempts, j.max_attempts, j.created_at""")) {
+            claim.setString(1, kind.id());
             claim.setString(2, node);
             claim.setInt(3, max);
             claim.setString(4, owner);
@@ -90,89 +93,84 @@ public final class JobQueue {
             List<Job> jobs = new ArrayList<>();
             try (ResultSet rs = claim.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)));
+                    jobs.add(new Job(rs.getLong(1), JobKind.of(rs.getString(2)), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                            rs.getTimestamp(7).toInstant()));
                 }
             }
             return jobs;
         }
     }
 
-    /** Renews a lease; false when the job is no longer ours (it expired and was taken over). */
-    public boolean extendLease(long jobId, String owner, Duration lease) throws SQLException {
-        try (Connection c = database.connection();
-             PreparedStatement update = c.prepareStatement("""
-                     update job set lease_expires_at = now() + ? * interval '1 millisecond', updated_at = now()
-                      where id = ? and lease_owner = ? and state = 'running'""")) {
-            update.setLong(1, lease.toMillis());
-            update.setLong(2, jobId);
-            update.setString(3, owner);
-            return update.executeUpdate() == 1;
-        }
-    }
-
-    /** Marks a job done inside the caller's transaction; false when the lease was lost meanwhile. */
-    public static boolean complete(Connection transaction, long jobId, String owner) throws SQLException {
-        try (PreparedStatement update = transaction.prepareStatement("""
-                update job set state = 'done', lease_owner = null, lease_expires_at = null, finished_at = now(), updated_at = now()
-                 where id = ? and lease_owner = ? and state = 'running'
-                returning kind, extract(epoch from now() - created_at)""")) {
-            update.setLong(1, jobId);
-            update.setString(2, owner);
-            try (ResultSet rs = update.executeQuery()) {
-                if (!rs.next()) return false;
-                JobMetrics.done(rs.getString(1), rs.getDouble(2));
-                return true;
-            }
-        }
-    }
+    /** How a job's outcome was recorded: its new state, or {@code LOST} when the lease was no longer ours and nothing was written. */
+    public enum Recorded { DONE, QUEUED, FAILED, LOST }
 
     /**
-     * Records a failed attempt: back to the queue after the policy's delay, or FAILED for good when the
-     * attempts are used up or the error is {@code permanent}. False when the lease was lost meanwhile.
+     * Writes a handler's outcome inside the caller's transaction: the job row is locked first and must still
+     * be leased to {@code owner} (a claim skips locked rows, so it cannot be taken over meanwhile); then the
+     * outcome's rows, then the job's new state. A retry goes back to the queue after the policy's delay, or
+     * FAILED when the attempts are used up. When the lease is lost, nothing is written.
      */
-    public boolean fail(long jobId, String owner, String error, boolean permanent, RetryPolicy policy) throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try {
-                int attempts, maxAttempts;
-                String kind;
-                try (PreparedStatement select = c.prepareStatement(
-                        "select attempts, max_attempts, kind from job where id = ? and lease_owner = ? and state = 'running' for update")) {
-                    select.setLong(1, jobId);
-                    select.setString(2, owner);
-                    try (ResultSet rs = select.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return false;
-                        }
-                        attempts = rs.getInt(1);
-                        maxAttempts = rs.getInt(2);
-                        kind = rs.getString(3);
-                    }
-                }
-                boolean giveUp = permanent || attempts >= maxAttempts;
-                try (PreparedStatement update = c.prepareStatement("""
-                        update job set state = ?, finished_at = case when ? then now() end,
-                               next_attempt_at = now() + ? * interval '1 millisecond', last_error = ?,
-                               lease_owner = null, lease_expires_at = null, updated_at = now()
-                         where id = ?""")) {
-                    update.setString(1, giveUp ? "failed" : "queued");
-                    update.setBoolean(2, giveUp);
-                    update.setLong(3, giveUp ? 0 : policy.delayBefore(attempts + 1).toMillis());
-                    update.setString(4, error);
-                    update.setLong(5, jobId);
-                    update.executeUpdate();
-                }
-                c.commit();
-                JobMetrics.failedAttempt(kind, giveUp);
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+    public static Recorded record(Connection transaction, Job job, String owner, Outcome outcome, RetryPolicy policy) throws SQLException {
+        try (PreparedStatement lock = transaction.prepareStatement(
+                "select attempts, max_attempts from job where id = ? and lease_owner = ? and state = 'running' for update")) {
+            lock.setLong(1, job.id());
+            lock.setString(2, owner);
+            try (ResultSet rs = lock.executeQuery()) {
+                if (!rs.next()) return Recorded.LOST;
             }
         }
+        outcome.rows().write(transaction);
+        Recorded recorded = switch (outcome) {
+            case Outcome.Done d -> Recorded.DONE;
+            case Outcome.Failed f -> Recorded.FAILED;
+            case Outcome.Retry r -> job.attempts() >= job.maxAttempts() ? Recorded.FAILED : Recorded.QUEUED;
+        };
+        String error = switch (outcome) {
+            case Outcome.Done d -> null;
+            case Outcome.Failed f -> f.reason();
+            case Outcome.Retry r -> r.reason();
+        };
+        try (PreparedStatement update = transaction.prepareStatement("""
+                update job set state = ?, finished_at = case when ? then now() end,
+                       next_attempt_at = now() + ? * interval '1 millisecond', last_error = coalesce(?, last_error),
+                       lease_owner = null, lease_expires_at = null, updated_at = now()
+                 where id = ?""")) {
+            update.setString(1, switch (recorded) {
+                case DONE -> "done";
+                case QUEUED -> "queued";
+                default -> "failed";
+            });
+            update.setBoolean(2, recorded != Recorded.QUEUED);
+            update.setLong(3, recorded == Recorded.QUEUED ? policy.delayBefore(job.attempts() + 1).toMillis() : 0);
+            update.setString(4, error);
+            update.setLong(5, job.id());
+            update.executeUpdate();
+        }
+        return recorded;
+    }
+
+    /** Records an outcome in a transaction of its own; the metrics follow only once it is committed. */
+    public Recorded record(Job job, String owner, Outcome outcome, RetryPolicy policy) throws SQLException {
+        Recorded recorded = Transactions.inTransaction(database, c -> record(c, job, owner, outcome, policy));
+        JobMetrics.recorded(job, recorded);
+        return recorded;
+    }
+
+    /** Records a batch's outcomes (one per job, in order) in one transaction; metrics once it is committed. */
+    public List<Recorded> record(List<Job> jobs, String owner, List<Outcome> outcomes, RetryPolicy policy) throws SQLException {
+        if (jobs.isEmpty()) return List.of();
+        List<Recorded> recorded = Transactions.inTransaction(database, c -> {
+            List<Recorded> each = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) each.add(record(c, jobs.get(i), owner, outcomes.get(i), policy));
+            return each;
+        });
+        for (int i = 0; i < jobs.size(); i++) JobMetrics.recorded(jobs.get(i), recorded.get(i));
+        return recorded;
+    }
+
+    /** Completes a job with no rows of its own (tests, simple stages); false when the lease was lost. */
+    public static boolean complete(Connection transaction, Job job, String owner) throws SQLException {
+        return record(transaction, job, owner, Outcome.done(), RetryPolicy.DEFAULT) == Recorded.DONE;
     }
 
     /**
@@ -201,14 +199,14 @@ public final class JobQueue {
     }
 
     /** Wakes the workers of {@code kind} when jobs have become due since they went to sleep (a retry's backoff ended). */
-    public boolean announceDue(String kind) throws SQLException {
+    public boolean announceDue(JobKind kind) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("""
                      select pg_notify(?, ?) from job
                       where kind = ? and state = 'queued' and next_attempt_at <= now() and attempts > 0 limit 1""")) {
             s.setString(1, CHANNEL);
-            s.setString(2, kind);
-            s.setString(3, kind);
+            s.setString(2, kind.id());
+            s.setString(3, kind.id());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
             }

@@ -42,7 +42,7 @@ public final class NodeHeartbeat implements AutoCloseable {
                      values (?, ?, now(), ?, ?, ?, ?, ?, ?)
                      on conflict (name) do update set started_at = excluded.started_at, heartbeat_at = now(), version = excluded.version,
                          ae_title = excluded.ae_title, dicom_port = excluded.dicom_port, http_port = excluded.http_port,
-                         model = excluded.model, provider = excluded.provider""")) {
+                         model = excluded.model, provider = excluded.provider, lost_at = null""")) {
             upsert.setString(1, info.name());
             upsert.setObject(2, java.time.OffsetDateTime.ofInstant(startedAt, java.time.ZoneOffset.UTC));
             upsert.setString(3, info.version());

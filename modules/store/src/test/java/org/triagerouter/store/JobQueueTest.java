@@ -2,6 +2,7 @@ package org.triagerouter.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -47,19 +48,19 @@ class JobQueueTest {
 
     @Test
     void enqueueIsIdempotentWhileAJobIsLive() throws Exception {
-        assertTrue(enqueue("prepare", "1.2.3", 0));
-        assertFalse(enqueue("prepare", "1.2.3", 0), "a queued job for the same subject already exists");
+        assertTrue(enqueue("report", "1.2.3", 0));
+        assertFalse(enqueue("report", "1.2.3", 0), "a queued job for the same subject already exists");
         assertTrue(enqueue("infer", "1.2.3", 0), "another kind is another job");
-        List<Job> claimed = queue.claim("prepare", "w1", 10, Duration.ofMinutes(1));
+        List<Job> claimed = queue.claim(JobKind.REPORT, "w1", 10, Duration.ofMinutes(1));
         assertEquals(1, claimed.size());
-        assertFalse(enqueue("prepare", "1.2.3", 0), "running counts as live");
+        assertFalse(enqueue("report", "1.2.3", 0), "running counts as live");
         complete(claimed.get(0), "w1");
-        assertTrue(enqueue("prepare", "1.2.3", 0), "after completion the subject may be queued again");
+        assertTrue(enqueue("report", "1.2.3", 0), "after completion the subject may be queued again");
     }
 
     @Test
     void concurrentWorkersNeverClaimTheSameJob() throws Exception {
-        for (int i = 0; i < 200; i++) enqueue("prepare", "s" + i, 0);
+        for (int i = 0; i < 200; i++) enqueue("infer", "s" + i, 0);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<List<Long>>> results = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
@@ -67,7 +68,7 @@ class JobQueueTest {
             Callable<List<Long>> worker = () -> {
                 List<Long> ids = new ArrayList<>();
                 List<Job> batch;
-                while (!(batch = queue.claim("prepare", owner, 7, Duration.ofMinutes(1))).isEmpty()) {
+                while (!(batch = queue.claim(JobKind.INFER, owner, 7, Duration.ofMinutes(1))).isEmpty()) {
                     for (Job j : batch) {
                         ids.add(j.id());
                         complete(j, owner);
@@ -93,14 +94,13 @@ class JobQueueTest {
     @Test
     void anExpiredLeaseIsTakenOverAndTheOldOwnerCannotComplete() throws Exception {
         enqueue("infer", "1.2.3.4", 0);
-        Job first = queue.claim("infer", "dead-node", 1, Duration.ofMillis(200)).get(0);
-        assertTrue(queue.claim("infer", "other", 1, Duration.ofMinutes(1)).isEmpty(), "lease still held");
+        Job first = queue.claim(JobKind.INFER, "dead-node", 1, Duration.ofMillis(200)).get(0);
+        assertTrue(queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1)).isEmpty(), "lease still held");
         Thread.sleep(400);
-        List<Job> takenOver = queue.claim("infer", "other", 1, Duration.ofMinutes(1));
+        List<Job> takenOver = queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1));
         assertEquals(1, takenOver.size());
         assertEquals(first.id(), takenOver.get(0).id());
         assertEquals(2, takenOver.get(0).attempts());
-        assertFalse(queue.extendLease(first.id(), "dead-node", Duration.ofMinutes(1)));
         assertFalse(complete(first, "dead-node"), "the old owner lost the job");
         assertTrue(complete(takenOver.get(0), "other"));
     }
@@ -108,10 +108,10 @@ class JobQueueTest {
     @Test
     void aJobPinnedToANodeIsClaimedOnlyThere() throws Exception {
         try (Connection c = database.connection()) {
-            JobQueue.enqueue(c, "prepare", "on-a", 0, "node-a");
+            JobQueue.enqueue(c, JobKind.PREPARE, "on-a", 0, "node-a");
         }
-        assertTrue(queue.claim("prepare", "w-b", "node-b", 10, Duration.ofMinutes(1)).isEmpty());
-        assertEquals("on-a", queue.claim("prepare", "w-a", "node-a", 10, Duration.ofMinutes(1)).get(0).subject());
+        assertTrue(queue.claim(JobKind.PREPARE, "w-b", "node-b", 10, Duration.ofMinutes(1)).isEmpty());
+        assertEquals("on-a", queue.claim(JobKind.PREPARE, "w-a", "node-a", 10, Duration.ofMinutes(1)).get(0).subject());
     }
 
     @Test
@@ -120,9 +120,9 @@ class JobQueueTest {
         try (Connection c = database.connection()) {
             c.createStatement().execute("update job set max_attempts = 1");
         }
-        assertEquals(1, queue.claim("infer", "crashing", 1, Duration.ofMillis(100)).size());
+        assertEquals(1, queue.claim(JobKind.INFER, "crashing", 1, Duration.ofMillis(100)).size());
         Thread.sleep(250);
-        assertTrue(queue.claim("infer", "other", 1, Duration.ofMinutes(1)).isEmpty(), "no attempts left");
+        assertTrue(queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1)).isEmpty(), "no attempts left");
         assertEquals(1, queue.recoverExpiredLeases());
         assertEquals("failed", string("select state from job"));
         assertTrue(string("select last_error from job").contains("lease of crashing expired"));
@@ -131,17 +131,17 @@ class JobQueueTest {
     @Test
     void releasedJobsAreClaimableAtOnceWithoutCountingTheAttempt() throws Exception {
         enqueue("infer", "a", 0);
-        List<Job> claimed = queue.claim("infer", "stopping", 1, Duration.ofMinutes(10));
+        List<Job> claimed = queue.claim(JobKind.INFER, "stopping", 1, Duration.ofMinutes(10));
         assertEquals(1, queue.release(claimed, "stopping"));
-        Job again = queue.claim("infer", "next", 1, Duration.ofMinutes(1)).get(0);
+        Job again = queue.claim(JobKind.INFER, "next", 1, Duration.ofMinutes(1)).get(0);
         assertEquals(1, again.attempts());
     }
 
     @Test
     void retryLeavesAFailedJobAloneWhenALiveTwinExists() throws Exception {
         enqueue("dispatch", "d1", 0);
-        Job job = queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).get(0);
-        queue.fail(job.id(), "w", "refused", true, RetryPolicy.DEFAULT);
+        Job job = queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).get(0);
+        queue.record(job, "w", Outcome.failed("refused"), RetryPolicy.DEFAULT);
         enqueue("dispatch", "d1", 0);
         assertFalse(queue.retry(job.id()), "a queued twin is already there");
     }
@@ -150,24 +150,24 @@ class JobQueueTest {
     void higherPriorityIsClaimedFirst() throws Exception {
         enqueue("report", "routine", 0);
         enqueue("report", "urgent", 10);
-        assertEquals("urgent", queue.claim("report", "w", 1, Duration.ofMinutes(1)).get(0).subject());
+        assertEquals("urgent", queue.claim(JobKind.REPORT, "w", 1, Duration.ofMinutes(1)).get(0).subject());
     }
 
     @Test
     void failuresBackOffThenFailForGood() throws Exception {
         enqueue("dispatch", "study-1", 0);
         RetryPolicy fast = new RetryPolicy(Duration.ofMillis(300), Duration.ofSeconds(5));
-        Job job = queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).get(0);
-        assertTrue(queue.fail(job.id(), "w", "peer refused", false, fast));
-        assertTrue(queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).isEmpty(), "not due before the backoff");
+        Job job = queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).get(0);
+        assertEquals(JobQueue.Recorded.QUEUED, queue.record(job, "w", Outcome.retry("peer refused"), fast));
+        assertTrue(queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).isEmpty(), "not due before the backoff");
         Thread.sleep(450);
-        job = queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).get(0);
+        job = queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).get(0);
         assertEquals(2, job.attempts());
-        assertTrue(queue.fail(job.id(), "w", "0xA900 permanent", true, fast));
+        assertEquals(JobQueue.Recorded.FAILED, queue.record(job, "w", Outcome.failed("0xA900 permanent"), fast));
         assertEquals("failed", string("select state from job where id = " + job.id()));
         assertEquals("0xA900 permanent", string("select last_error from job where id = " + job.id()));
         assertTrue(queue.retry(job.id()));
-        assertEquals(1, queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).size());
+        assertEquals(1, queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).size());
     }
 
     @Test
@@ -175,37 +175,87 @@ class JobQueueTest {
         enqueue("dispatch", "study-2", 0);
         RetryPolicy immediate = new RetryPolicy(Duration.ZERO, Duration.ZERO);
         for (int attempt = 1; attempt <= 5; attempt++) {
-            Job job = queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).get(0);
+            Job job = queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).get(0);
             assertEquals(attempt, job.attempts());
-            queue.fail(job.id(), "w", "try " + attempt, false, immediate);
+            queue.record(job, "w", Outcome.retry("try " + attempt), immediate);
         }
-        assertTrue(queue.claim("dispatch", "w", 1, Duration.ofMinutes(1)).isEmpty());
+        assertTrue(queue.claim(JobKind.DISPATCH, "w", 1, Duration.ofMinutes(1)).isEmpty());
         assertEquals("failed", string("select state from job where subject = 'study-2'"));
     }
 
     @Test
     void enqueueWakesAListeningWorker() throws Exception {
         try (JobWakeups wakeups = new JobWakeups(database.settings())) {
-            assertFalse(wakeups.await("prepare", Duration.ofMillis(300)), "nothing announced yet");
+            assertFalse(wakeups.await("infer", Duration.ofMillis(300)), "nothing announced yet");
             Thread enqueuer = Thread.ofVirtual().start(() -> {
                 try {
                     Thread.sleep(300);
-                    enqueue("prepare", "wake-me", 0);
+                    enqueue("infer", "wake-me", 0);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             long start = System.nanoTime();
-            assertTrue(wakeups.await("prepare", Duration.ofSeconds(10)));
+            assertTrue(wakeups.await("infer", Duration.ofSeconds(10)));
             assertTrue(System.nanoTime() - start < 5_000_000_000L, "woken by the notification, not the timeout");
             enqueuer.join();
+        }
+    }
+
+    @Test
+    void aWorkerThatLostItsLeaseWritesNothing() throws Exception {
+        enqueue("report", "1.2.3.5", 0);
+        Job mine = queue.claim(JobKind.REPORT, "slow-node", 1, Duration.ofMillis(200)).get(0);
+        Thread.sleep(400);
+        Job theirs = queue.claim(JobKind.REPORT, "other", 1, Duration.ofMinutes(1)).get(0);
+        Outcome.Rows marker = c -> c.createStatement().execute("create table written_by_the_stage (x int)");
+        assertEquals(JobQueue.Recorded.LOST, queue.record(mine, "slow-node", Outcome.done(marker), RetryPolicy.DEFAULT));
+        assertEquals(0, count("select count(*) from pg_tables where tablename = 'written_by_the_stage'"), "the stage's rows were not written");
+        assertEquals(JobQueue.Recorded.DONE, queue.record(theirs, "other", Outcome.done(marker), RetryPolicy.DEFAULT));
+        assertEquals(1, count("select count(*) from pg_tables where tablename = 'written_by_the_stage'"));
+    }
+
+    @Test
+    void aStageThatFailsToWriteItsRowsLeavesTheJobAsItWas() throws Exception {
+        enqueue("report", "1.2.3.6", 0);
+        Job job = queue.claim(JobKind.REPORT, "w", 1, Duration.ofMinutes(1)).get(0);
+        Outcome.Rows broken = c -> c.createStatement().execute("insert into no_such_table values (1)");
+        assertThrows(SQLException.class, () -> queue.record(job, "w", Outcome.done(broken), RetryPolicy.DEFAULT));
+        assertEquals("running w", string("select state || ' ' || lease_owner from job"), "rows and outcome commit together or not at all");
+    }
+
+    @Test
+    void renewedLeasesOutliveTheirLengthAndStopWithTheirKeeper() throws Exception {
+        enqueue("dispatch", "slow-pacs", 0);
+        Duration lease = Duration.ofMillis(600);
+        Job job;
+        try (LeaseKeeper keeper = new LeaseKeeper(database, lease)) {
+            job = queue.claim(JobKind.DISPATCH, "alive", 1, lease).get(0);
+            keeper.hold(List.of(job), "alive");
+            Thread.sleep(1500);
+            assertTrue(queue.claim(JobKind.DISPATCH, "other", 1, lease).isEmpty(), "a living worker keeps its job past the lease");
+        }
+        Thread.sleep(900); // the keeper is gone, as with a dead node
+        assertEquals(job.id(), queue.claim(JobKind.DISPATCH, "other", 1, lease).get(0).id(), "taken over within a lease");
+    }
+
+    @Test
+    void aKeeperReportsALeaseTakenOverAsLost() throws Exception {
+        enqueue("infer", "frozen", 0);
+        try (LeaseKeeper keeper = new LeaseKeeper(database, Duration.ofMinutes(10))) {
+            Job job = queue.claim(JobKind.INFER, "frozen-node", 1, Duration.ofMillis(100)).get(0);
+            Thread.sleep(250);
+            queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1));
+            keeper.hold(List.of(job), "frozen-node");
+            assertEquals(0, keeper.renew());
+            assertTrue(keeper.lost(job));
         }
     }
 
     private boolean enqueue(String kind, String subject, int priority) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
-            boolean added = JobQueue.enqueue(c, kind, subject, priority);
+            boolean added = JobQueue.enqueue(c, JobKind.of(kind), subject, priority);
             c.commit();
             return added;
         }
@@ -213,7 +263,7 @@ class JobQueueTest {
 
     private boolean complete(Job job, String owner) throws SQLException {
         try (Connection c = database.connection()) {
-            return JobQueue.complete(c, job.id(), owner);
+            return JobQueue.complete(c, job, owner);
         }
     }
 

@@ -9,12 +9,20 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.triagerouter.store.Database;
 
-/** What {@code /health/ready} checks: database reachable, spool writable and above its free-space floor, model loaded. */
-public record Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded) {
+/**
+ * What {@code /health/ready} checks: not shutting down (a load balancer stops sending first), database reachable,
+ * spool writable and above its free-space floor, model loaded.
+ */
+public record Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded, BooleanSupplier stopping) {
+
+    public Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded) {
+        this(database, spool, minFreeBytes, modelLoaded, () -> false);
+    }
 
     /** The problems in words an operator can act on; empty when ready. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
+        if (stopping.getAsBoolean()) problems.add("shutting down");
         try (Connection c = database.connection()) {
             if (!c.isValid(2)) problems.add("database not answering");
         } catch (Exception e) {

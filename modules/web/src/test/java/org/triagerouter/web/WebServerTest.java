@@ -35,7 +35,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.Outcome;
+import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.store.testing.PostgresServer;
 
 /** The API as a script or the pages use it: real HTTP against a real server on a real PostgreSQL. */
@@ -262,11 +265,9 @@ class WebServerTest {
     void metricsCountStageOutcomesAndShowQueueDepth() throws Exception {
         int port = start(Access.open(), false);
         JobQueue queue = new JobQueue(database);
-        List<Job> claimed = queue.claim("prepare", "metrics-test", 1, Duration.ofMinutes(1));
+        List<Job> claimed = queue.claim(JobKind.PREPARE, "metrics-test", 1, Duration.ofMinutes(1));
         assertEquals(1, claimed.size());
-        try (Connection c = database.connection()) {
-            assertTrue(JobQueue.complete(c, claimed.get(0).id(), "metrics-test"));
-        }
+        assertEquals(JobQueue.Recorded.DONE, queue.record(claimed.get(0), "metrics-test", Outcome.done(), RetryPolicy.DEFAULT));
         String metrics = get(port, "/metrics", null).body();
         assertTrue(metrics.matches("(?s).*triage_jobs_total\\{outcome=\"done\",stage=\"prepare\"} [1-9].*"), metrics);
         assertTrue(metrics.contains("triage_job_latency_seconds_bucket{stage=\"prepare\""), "a latency histogram per stage");

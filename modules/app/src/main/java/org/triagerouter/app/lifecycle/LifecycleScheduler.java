@@ -20,9 +20,10 @@ import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.triagerouter.report.DestinationHealth;
+import org.triagerouter.dispatch.DestinationHealth;
 import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.NodeLoss;
 
 /**
  * The periodic lifecycle jobs, run by Quartz with its clustered JDBC job store on the router's own
@@ -34,19 +35,21 @@ public final class LifecycleScheduler implements AutoCloseable {
     private static final String DATA_SOURCE = "triage";
 
     /** What the jobs act on, handed to them through the scheduler context (not the persisted job data). */
-    public record Services(Database database, StudyCompletion completion, DestinationHealth health) {}
+    public record Services(Database database, StudyCompletion completion, DestinationHealth health, NodeLoss nodeLoss) {}
 
-    public record Intervals(Duration completion, Duration leaseRecovery, Duration deliveryRetry, Duration retention, Duration health) {
+    public record Intervals(Duration completion, Duration leaseRecovery, Duration deliveryRetry, Duration retention, Duration health,
+                            Duration nodeLoss) {
         public static Intervals defaults() {
-            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMinutes(1));
+            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMinutes(1),
+                    Duration.ofSeconds(5));
         }
 
         public Intervals withCompletion(Duration every) {
-            return new Intervals(every, leaseRecovery, deliveryRetry, retention, health);
+            return new Intervals(every, leaseRecovery, deliveryRetry, retention, health, nodeLoss);
         }
     }
 
-    private final Scheduler scheduler;
+    private Scheduler scheduler;
 
     private LifecycleScheduler(Scheduler scheduler) { this.scheduler = scheduler; }
 
@@ -77,11 +80,13 @@ public final class LifecycleScheduler implements AutoCloseable {
         jobs.put(job(DeliveryRetryJob.class), trigger("delivery-retry", intervals.deliveryRetry()));
         jobs.put(job(SpoolRetentionJob.class), trigger("spool-retention", intervals.retention()));
         jobs.put(job(DestinationHealthJob.class), trigger("destination-health", intervals.health()));
+        jobs.put(job(NodeLossJob.class), trigger("node-loss", intervals.nodeLoss()));
         scheduler.scheduleJobs(jobs, true); // replace: the intervals configured on the latest node to start win
         scheduler.start();
         log.info("lifecycle jobs scheduled (Quartz, clustered): study completion every {}, lease recovery every {}, delivery retry every {}, "
-                + "spool retention every {}, destination health every {}", intervals.completion(), intervals.leaseRecovery(),
-                intervals.deliveryRetry(), intervals.retention(), intervals.health());
+                + "spool retention every {}, destination health every {}, node loss every {} (lost after {})", intervals.completion(),
+                intervals.leaseRecovery(), intervals.deliveryRetry(), intervals.retention(), intervals.health(), intervals.nodeLoss(),
+                services.nodeLoss().lostAfter());
         return new LifecycleScheduler(scheduler);
     }
 
@@ -97,9 +102,11 @@ public final class LifecycleScheduler implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (scheduler == null) return;
         try {
             scheduler.shutdown(true);
+            scheduler = null;
         } catch (SchedulerException e) {
             log.warn("stopping the lifecycle scheduler: {}", e.getMessage());
         }

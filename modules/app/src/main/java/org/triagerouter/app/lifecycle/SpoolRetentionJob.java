@@ -2,7 +2,7 @@ package org.triagerouter.app.lifecycle;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 
 /**
@@ -14,8 +14,11 @@ public final class SpoolRetentionJob extends LifecycleJob {
     void run(LifecycleScheduler.Services services) throws Exception {
         try (Connection c = services.database().connection()) {
             c.setAutoCommit(false);
-            try (ResultSet rs = c.createStatement().executeQuery("select distinct node from instance where file_deleted_at is null")) {
-                while (rs.next()) JobQueue.enqueue(c, JobKinds.RETENTION, rs.getString(1), 0, rs.getString(1));
+            // A lost node's spool is out of reach: its retention waits until it is back.
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    select distinct i.node from instance i where i.file_deleted_at is null
+                       and not exists (select 1 from node n where n.name = i.node and n.lost_at is not null)""")) {
+                while (rs.next()) JobQueue.enqueue(c, JobKind.RETENTION, rs.getString(1), JobKind.ROUTINE, rs.getString(1));
             }
             c.commit();
         }

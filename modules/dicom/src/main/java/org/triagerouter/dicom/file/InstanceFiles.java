@@ -61,7 +61,8 @@ public final class InstanceFiles {
                 allValues(list, TagFromName.ImageType),
                 text(list, TagFromName.PhotometricInterpretation),
                 intValue(list, TagFromName.Rows),
-                intValue(list, TagFromName.Columns));
+                intValue(list, TagFromName.Columns),
+                StudyAttributes.extract(list));
     }
 
     /** PixelMed's parse of everything before Pixel Data: a few kilobytes, whatever the image size. */

@@ -2,7 +2,8 @@ package org.triagerouter.dicom.file;
 
 /**
  * The header attributes later stages need, read once at receive time. Patient name and ID are
- * PHI: keep them out of INFO logs.
+ * PHI: keep them out of INFO logs. {@code studyAttributes} holds the Patient and General Study
+ * attributes result documents copy, encoded ({@link StudyAttributes}).
  */
 public record InstanceHeader(
         String sopClassUid,
@@ -18,4 +19,5 @@ public record InstanceHeader(
         String imageType,
         String photometricInterpretation,
         int rows,
-        int columns) {}
+        int columns,
+        byte[] studyAttributes) {}

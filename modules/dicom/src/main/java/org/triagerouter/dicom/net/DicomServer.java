@@ -100,10 +100,27 @@ public final class DicomServer implements Closeable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Refuses new connections; the associations open now go on. */
+    public void stopAccepting() {
         stopping = true;
         if (serverSocket != null) closeQuietly(serverSocket);
+    }
+
+    /** Stops accepting and gives the open associations up to {@code timeout} to end; true when they all did. */
+    public boolean drain(java.time.Duration timeout) {
+        stopAccepting();
+        threads.shutdown();
+        try {
+            return threads.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
         threads.shutdown();
         try {
             if (!threads.awaitTermination(5, TimeUnit.SECONDS)) threads.shutdownNow();

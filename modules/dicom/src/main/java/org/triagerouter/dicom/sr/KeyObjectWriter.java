@@ -35,8 +35,13 @@ public final class KeyObjectWriter {
 
     public static TriageReportWriter.WrittenReport write(Path studySource, TriageResult result, List<TriageResult.SourceImage> keyImages,
                                                          Path out, LocalDateTime now) throws IOException {
+        return write(org.triagerouter.dicom.file.StudyAttributes.read(studySource), result, keyImages, out, now);
+    }
+
+    public static TriageReportWriter.WrittenReport write(byte[] studyAttributes, TriageResult result, List<TriageResult.SourceImage> keyImages,
+                                                         Path out, LocalDateTime now) throws IOException {
         try {
-            SourceStudy source = SourceStudy.read(studySource, result);
+            SourceStudy source = SourceStudy.of(studyAttributes, result);
             String study = source.studyInstanceUid();
             String series = Uids.fromName("triage-kos-series|" + source.identity());
             String sopInstance = Uids.fromName("triage-kos|" + source.identity() + "|" + result.revision());

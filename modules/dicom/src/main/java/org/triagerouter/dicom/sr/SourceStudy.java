@@ -5,17 +5,15 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
- * The study a result document joins, read from one of its images: whose patient and study attributes the
+ * The study a result document joins, from the attributes stored with it at receipt: whose patient and study attributes the
  * SR and KOS copy, and the identity (study, model, version) their UIDs are derived from.
  */
 record SourceStudy(AttributeList header, String studyInstanceUid, String identity) {
 
-    static SourceStudy read(Path image, TriageResult result) throws IOException, DicomException {
-        AttributeList header = new AttributeList();
-        header.read(image.toFile(), TagFromName.PixelData);
+    static SourceStudy of(byte[] studyAttributes, TriageResult result) throws IOException {
+        AttributeList header = org.triagerouter.dicom.file.StudyAttributes.decode(studyAttributes);
         String study = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.StudyInstanceUID);
         return new SourceStudy(header, study, study + "|" + result.modelId() + "|" + result.modelVersion());
     }

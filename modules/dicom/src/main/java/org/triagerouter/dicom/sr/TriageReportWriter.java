@@ -45,13 +45,18 @@ public final class TriageReportWriter {
     /** What was written: the SR's identity and the Series Description worklists show. */
     public record WrittenReport(Path file, String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid, String seriesDescription) {}
 
-    /**
-     * @param studySource any source image of the study: its patient and study attributes are copied
-     * @param now         the content date and time
-     */
+    /** As {@link #write(byte[], TriageResult, Path, LocalDateTime)}, copying from an image file of the study. */
     public static WrittenReport write(Path studySource, TriageResult result, Path out, LocalDateTime now) throws IOException {
+        return write(org.triagerouter.dicom.file.StudyAttributes.read(studySource), result, out, now);
+    }
+
+    /**
+     * @param studyAttributes the study's patient and study attributes as stored at receipt ({@link org.triagerouter.dicom.file.StudyAttributes})
+     * @param now             the content date and time
+     */
+    public static WrittenReport write(byte[] studyAttributes, TriageResult result, Path out, LocalDateTime now) throws IOException {
         try {
-            SourceStudy source = SourceStudy.read(studySource, result);
+            SourceStudy source = SourceStudy.of(studyAttributes, result);
             String study = source.studyInstanceUid();
             String series = Uids.fromName("triage-sr-series|" + source.identity());
             String sopInstance = Uids.fromName("triage-sr|" + source.identity() + "|" + result.revision());

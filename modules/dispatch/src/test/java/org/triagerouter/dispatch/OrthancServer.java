@@ -1,4 +1,4 @@
-package org.triagerouter.report;
+package org.triagerouter.dispatch;
 
 import java.io.IOException;
 import java.net.ServerSocket;

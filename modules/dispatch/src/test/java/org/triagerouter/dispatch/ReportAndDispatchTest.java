@@ -1,4 +1,4 @@
-package org.triagerouter.report;
+package org.triagerouter.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,10 +32,15 @@ import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.report.ReportSettings;
+import org.triagerouter.report.ReportStage;
+import org.triagerouter.report.ResultRecipient;
+import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
-import org.triagerouter.store.JobWorker;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.RetryPolicy;
+import org.triagerouter.store.StageWorker;
 import org.triagerouter.store.testing.PostgresServer;
 
 /**
@@ -77,7 +82,7 @@ class ReportAndDispatchTest {
     void completeStudiesAreReportedAndDeliveredOnceWithTheirPriority() throws Exception {
         int port = freePort();
         Path received = startStorescp(port);
-        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false, true),
+        Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false, true),
                 new Destination("audit", new RemoteAe("NOWHERE", "127.0.0.1", 1), true)));
         String abnormal = seedStudy(List.of(0.91, -1.0), true);   // a scored PA image and an ineligible lateral
         String normal = seedStudy(List.of(0.2), true);
@@ -118,10 +123,11 @@ class ReportAndDispatchTest {
     @Test
     void aDestinationThatIsDownGetsTheResultOnceItComesBack() throws Exception {
         int port = freePort();
-        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
+        Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
         seedStudy(List.of(0.7), true);
-        try (JobWorker report = reportWorker(settings); JobWorker dispatch = dispatchWorker(settings)) {
-            new StudyCompletion(database, settings).sweep();
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             StageWorker report = reportWorker(leases, settings); StageWorker dispatch = dispatchWorker(leases, settings)) {
+            new StudyCompletion(database, settings.report()).sweep();
             long deadline = System.currentTimeMillis() + 20_000;
             while (count("select coalesce(max(attempts), 0) from delivery") < 2 && System.currentTimeMillis() < deadline) Thread.sleep(50);
             assertTrue(count("select max(attempts) from delivery") >= 2, "retried while the destination was down");
@@ -141,7 +147,7 @@ class ReportAndDispatchTest {
                 ServerSettings.DEFAULT_MAX_PDU_LENGTH, 4, Duration.ofSeconds(5), Duration.ofSeconds(5), work.resolve("strict"), null);
         try (DicomServer refusing = new DicomServer(strict, instance -> DimseStatus.SUCCESS)) {
             refusing.start();
-            ReportSettings settings = settings(List.of(new Destination("strict", new RemoteAe("STRICT", "127.0.0.1", refusing.port()), false)));
+            Pipeline settings = settings(List.of(new Destination("strict", new RemoteAe("STRICT", "127.0.0.1", refusing.port()), false)));
             seedStudy(List.of(0.95), true);
             runUntilIdle(settings);
             assertEquals("failed", string("select state from delivery"));
@@ -157,7 +163,7 @@ class ReportAndDispatchTest {
         int storescpPort = freePort();
         Path received = startStorescp(storescpPort);
         try (OrthancServer orthanc = OrthancServer.start(work.resolve("orthanc"))) {
-            ReportSettings settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false),
+            Pipeline settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false),
                     new Destination("storescp", new RemoteAe("STORESCP", "127.0.0.1", storescpPort), false)));
             String study = seedStudy(List.of(0.93), true);
             runUntilIdle(settings);
@@ -181,7 +187,7 @@ class ReportAndDispatchTest {
 
     @Test
     void aStudySentWithHighPriorityIsReportedFirst() throws Exception {
-        ReportSettings settings = settings(List.of());
+        Pipeline settings = settings(List.of());
         String routine = seedStudy(List.of(0.3), true);
         String high = seedStudy(List.of(0.3, 0.3), true);
         try (Connection c = database.connection()) {
@@ -189,7 +195,7 @@ class ReportAndDispatchTest {
             exec(c, "update instance set priority = 'HIGH' where id = (select min(id) from instance where study_id = "
                     + "(select id from study where study_instance_uid = '" + high + "'))");
         }
-        assertEquals(2, new StudyCompletion(database, settings).sweep());
+        assertEquals(2, new StudyCompletion(database, settings.report()).sweep());
         assertEquals("10", string("select priority::text from job where kind = 'report' and subject = '" + high + "'"));
         assertEquals("0", string("select priority::text from job where kind = 'report' and subject = '" + routine + "'"));
     }
@@ -198,7 +204,7 @@ class ReportAndDispatchTest {
     void spoolRetentionDeletesOnlyFilesOfFullyDeliveredStudies() throws Exception {
         int port = freePort();
         startStorescp(port);
-        ReportSettings settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
+        Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
         String delivered = seedStudy(List.of(0.9), true);
         runUntilIdle(settings);
         String waiting = seedStudy(List.of(0.9), true); // complete, but not reported yet: must keep its files
@@ -247,14 +253,20 @@ class ReportAndDispatchTest {
         assertTrue(string("select message from destination_health where destination = 'down'").contains("cannot connect"));
     }
 
-    private ReportSettings settings(List<Destination> destinations) {
-        return new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10), destinations, 5,
-                new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1)), "node-a");
+    /** The report stage's and the dispatch stage's view of the same destinations. */
+    private record Pipeline(ReportSettings report, DispatchSettings dispatch) {}
+
+    private Pipeline settings(List<Destination> destinations) {
+        ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, null);
+        return new Pipeline(new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10),
+                destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(), 5, "node-a"),
+                new DispatchSettings(destinations, client));
     }
 
-    private void runUntilIdle(ReportSettings settings) throws Exception {
-        try (JobWorker report = reportWorker(settings); JobWorker dispatch = dispatchWorker(settings)) {
-            new StudyCompletion(database, settings).sweep();
+    private void runUntilIdle(Pipeline settings) throws Exception {
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             StageWorker report = reportWorker(leases, settings); StageWorker dispatch = dispatchWorker(leases, settings)) {
+            new StudyCompletion(database, settings.report()).sweep();
             long deadline = System.currentTimeMillis() + 30_000;
             while (count("select count(*) from job where kind in ('report', 'dispatch') and state in ('queued', 'running')") > 0
                     && System.currentTimeMillis() < deadline) {
@@ -263,15 +275,14 @@ class ReportAndDispatchTest {
         }
     }
 
-    private JobWorker reportWorker(ReportSettings settings) {
-        return new JobWorker(database, new JobWorker.Settings(JobKinds.REPORT, "report-1", "node-a", 4, Duration.ofMinutes(1),
-                Duration.ofMillis(100)), new ReportStage(database, settings)).start();
+    private StageWorker reportWorker(LeaseKeeper leases, Pipeline settings) {
+        return new StageWorker(database, leases, new StageWorker.Settings(JobKind.REPORT, "report-1", null, 4, Duration.ofMillis(100),
+                RetryPolicy.DEFAULT), new ReportStage(database, settings.report())).start();
     }
 
-    private JobWorker dispatchWorker(ReportSettings settings) {
-        ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, null);
-        return new JobWorker(database, new JobWorker.Settings(JobKinds.DISPATCH, "dispatch-1", null, 4, Duration.ofMinutes(1),
-                Duration.ofMillis(100)), new DispatchStage(database, settings, client)).start();
+    private StageWorker dispatchWorker(LeaseKeeper leases, Pipeline settings) {
+        return new StageWorker(database, leases, new StageWorker.Settings(JobKind.DISPATCH, "dispatch-1", null, 4, Duration.ofMillis(100),
+                new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1))), new DispatchStage(database, settings.dispatch())).start();
     }
 
     /** A study whose images are on disk and in the tables; a negative score means an ineligible lateral. */

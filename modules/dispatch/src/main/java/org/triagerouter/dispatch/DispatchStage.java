@@ -1,4 +1,4 @@
-package org.triagerouter.report;
+package org.triagerouter.dispatch;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,8 +19,9 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
-import org.triagerouter.store.JobQueue;
-import org.triagerouter.store.JobWorker;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.Outcome;
+import org.triagerouter.store.StageWorker;
 
 /**
  * The dispatch stage: one C-STORE of a result's SR to one destination per job, DIMSE priority HIGH
@@ -28,84 +29,67 @@ import org.triagerouter.store.JobWorker;
  * rejected permanently, SOP class not supported, the data set refused as such) fails it at once;
  * anything else is retried with backoff until the attempts run out. Deliveries stay visible either way.
  */
-public final class DispatchStage implements JobWorker.Stage {
+public final class DispatchStage implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(DispatchStage.class);
 
     private final Database database;
-    private final JobQueue queue;
-    private final ReportSettings settings;
-    private final ClientSettings client;
+    private final DispatchSettings settings;
 
-    public DispatchStage(Database database, ReportSettings settings, ClientSettings client) {
+    public DispatchStage(Database database, DispatchSettings settings) {
         this.database = database;
-        this.queue = new JobQueue(database);
         this.settings = settings;
-        this.client = client;
     }
 
     private record Delivery(long id, String destination, byte[] sr, byte[] kos, String priority, String study) {}
 
-    private record Outcome(boolean delivered, boolean permanent, String status, String error) {}
+    private record Sent(boolean delivered, boolean permanent, String status, String error) {}
 
     @Override
-    public void process(List<Job> jobs, String owner) throws SQLException {
-        for (Job job : jobs) dispatch(job, owner);
-    }
-
-    void dispatch(Job job, String owner) throws SQLException {
+    public Outcome handle(Job job) throws SQLException {
         Delivery delivery = load(Long.parseLong(job.subject()));
-        Destination destination = delivery == null ? null
-                : settings.destinations().stream().filter(d -> d.name().equals(delivery.destination())).findFirst().orElse(null);
-        Outcome outcome;
-        if (delivery == null) outcome = new Outcome(false, true, null, "no delivery " + job.subject());
-        else if (destination == null) outcome = new Outcome(false, true, null, "destination '" + delivery.destination() + "' is no longer configured");
-        else outcome = send(delivery, destination);
+        if (delivery == null) return Outcome.failed("no delivery " + job.subject());
+        Destination destination = settings.destinations().stream().filter(d -> d.name().equals(delivery.destination())).findFirst().orElse(null);
+        Sent sent = destination == null
+                ? new Sent(false, true, null, "destination '" + delivery.destination() + "' is no longer configured")
+                : send(delivery, destination);
+        boolean lastAttempt = sent.permanent() || job.attempts() >= job.maxAttempts();
+        log.info("dispatch {} to {}: {}{}", delivery.study(), delivery.destination(),
+                sent.delivered() ? "delivered" : lastAttempt ? "FAILED" : "will retry", sent.error() == null ? "" : " (" + sent.error() + ")");
+        Outcome.Rows record = c -> recordAttempt(c, delivery.id(), sent, lastAttempt);
+        if (sent.delivered()) return Outcome.done(record);
+        return sent.permanent() ? Outcome.failed(sent.error(), record) : Outcome.retry(sent.error(), record);
+    }
 
-        boolean lastAttempt = outcome.permanent() || job.attempts() >= job.maxAttempts();
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            if (delivery != null) {
-                try (PreparedStatement s = c.prepareStatement("""
-                        update delivery set attempts = attempts + 1, last_status = ?, last_error = ?,
-                               state = ?, delivered_at = case when ? then now() end
-                         where id = ?""")) {
-                    s.setString(1, outcome.status());
-                    s.setString(2, outcome.error());
-                    s.setString(3, outcome.delivered() ? "delivered" : lastAttempt ? "failed" : "pending");
-                    s.setBoolean(4, outcome.delivered());
-                    s.setLong(5, delivery.id());
-                    s.executeUpdate();
-                }
-            }
-            if (outcome.delivered() && !JobQueue.complete(c, job.id(), owner)) {
-                c.rollback(); // our lease ran out and another worker owns the delivery now: its record stands
-                return;
-            }
-            c.commit();
-        }
-        if (!outcome.delivered()) queue.fail(job.id(), owner, outcome.error(), outcome.permanent(), settings.retry());
-        if (delivery != null) {
-            log.info("dispatch {} to {}: {}{}", delivery.study(), delivery.destination(),
-                    outcome.delivered() ? "delivered" : lastAttempt ? "FAILED" : "will retry",
-                    outcome.error() == null ? "" : " (" + outcome.error() + ")");
+    /** The delivery row follows its job; a delivered one never changes again. */
+    private static void recordAttempt(Connection c, long deliveryId, Sent sent, boolean lastAttempt) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                update delivery set attempts = attempts + 1, last_status = ?, last_error = ?,
+                       state = ?, delivered_at = case when ? then now() end
+                 where id = ? and state <> 'delivered'""")) {
+            s.setString(1, sent.status());
+            s.setString(2, sent.error());
+            s.setString(3, sent.delivered() ? "delivered" : lastAttempt ? "failed" : "pending");
+            s.setBoolean(4, sent.delivered());
+            s.setLong(5, deliveryId);
+            s.executeUpdate();
         }
     }
 
-    private Outcome send(Delivery delivery, Destination destination) {
+    private Sent send(Delivery delivery, Destination destination) {
         try {
             Part10Meta srMeta = Part10.readMeta(delivery.sr());
             boolean withKos = destination.keyObjects() && delivery.kos() != null;
             Part10Meta kosMeta = withKos ? Part10.readMeta(delivery.kos()) : null;
             List<Part10Meta> metas = withKos ? List.of(srMeta, kosMeta) : List.of(srMeta);
             Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
-            try (ClientAssociation association = ClientAssociation.open(client, destination.remote(), ClientAssociation.contextsFor(metas))) {
+            try (ClientAssociation association = ClientAssociation.open(settings.client(), destination.remote(), ClientAssociation.contextsFor(metas))) {
                 DimseStatus status = store(association, delivery.sr(), srMeta, priority);
                 String code = String.format("0x%04X", status.code());
                 if (status.isFailure()) {
                     association.release();
                     boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
                             || (status.code() & 0xFF00) == 0xA900;
-                    return new Outcome(false, permanent, code, "C-STORE answered " + status);
+                    return new Sent(false, permanent, code, "C-STORE answered " + status);
                 }
                 // The SR decides the delivery; the key objects are a courtesy the destination may decline.
                 String kosNote = null;
@@ -116,17 +100,28 @@ public final class DispatchStage implements JobWorker.Stage {
                         if (kos.isFailure()) kosNote = "key objects refused: " + kos;
                     } catch (ClientAssociation.NoPresentationContextException e) {
                         kosNote = "key objects not accepted by the destination";
+                    } catch (IOException e) {
+                        kosNote = "key objects not sent: " + e.getMessage(); // the SR is stored: still delivered
                     }
                 }
-                association.release();
-                return new Outcome(true, false, code, kosNote);
+                releaseAfterSuccess(association, delivery);
+                return new Sent(true, false, code, kosNote);
             }
         } catch (AssociationRejectedException e) {
-            return new Outcome(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
+            return new Sent(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
         } catch (ClientAssociation.NoPresentationContextException e) {
-            return new Outcome(false, true, null, "destination does not accept the SR: " + e.getMessage());
+            return new Sent(false, true, null, "destination does not accept the SR: " + e.getMessage());
         } catch (IOException e) {
-            return new Outcome(false, false, null, e.getMessage());
+            return new Sent(false, false, null, e.getMessage());
+        }
+    }
+
+    /** The C-STORE status decided the delivery; a release the peer botches does not undo it. */
+    private static void releaseAfterSuccess(ClientAssociation association, Delivery delivery) {
+        try {
+            association.release();
+        } catch (IOException e) {
+            log.warn("dispatch {} to {}: stored, but the release failed: {}", delivery.study(), delivery.destination(), e.getMessage());
         }
     }
 
@@ -145,7 +140,8 @@ public final class DispatchStage implements JobWorker.Stage {
              PreparedStatement s = c.prepareStatement("""
                      update delivery d set state = 'failed', last_error = coalesce(j.last_error, 'dispatch job failed')
                        from job j
-                      where j.kind = 'dispatch' and j.subject = d.id::text and j.state = 'failed' and d.state = 'pending'""")) {
+                      where j.kind = ? and j.subject = d.id::text and j.state = 'failed' and d.state = 'pending'""")) {
+            s.setString(1, JobKind.DISPATCH.id());
             return s.executeUpdate();
         }
     }

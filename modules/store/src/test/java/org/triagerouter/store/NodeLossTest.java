@@ -1,0 +1,79 @@
+package org.triagerouter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.triagerouter.store.testing.PostgresServer;
+
+class NodeLossTest {
+    static PostgresServer postgres;
+    Database database;
+
+    @BeforeAll
+    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
+
+    @AfterAll
+    static void stopPostgres() throws Exception { postgres.close(); }
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        database = new Database(postgres.createDatabase());
+        database.migrate();
+    }
+
+    @AfterEach
+    void close() { database.close(); }
+
+    @Test
+    void aSilentNodesPinnedJobsFailWithTheReasonAndItsOtherWorkStaysInTheQueue() throws Exception {
+        node("node-a", "now() - interval '5 minutes'");
+        node("node-b", "now()");
+        Transactions.run(database, c -> {
+            JobQueue.enqueue(c, JobKind.PREPARE, "image-on-a", JobKind.ROUTINE, "node-a");
+            JobQueue.enqueue(c, JobKind.PREPARE, "image-on-b", JobKind.ROUTINE, "node-b");
+            JobQueue.enqueue(c, JobKind.RETENTION, "node-a", JobKind.ROUTINE, "node-a");
+            JobQueue.enqueue(c, JobKind.INFER, "image-anywhere", JobKind.ROUTINE);
+        });
+        NodeLoss loss = new NodeLoss(database, Duration.ofMinutes(2));
+        assertEquals(List.of("node-a"), loss.declareLost());
+        assertEquals("failed node lost: node-a", string("select state || ' ' || last_error from job where subject = 'image-on-a'"));
+        assertEquals("queued", string("select state from job where subject = 'image-on-b'"));
+        assertEquals("queued", string("select state from job where subject = 'image-anywhere'"));
+        assertEquals(0, count("select count(*) from job where kind = 'retention'"), "housekeeping of a lost spool is dropped, not dead-lettered");
+        assertEquals(List.of(), loss.declareLost(), "declared once");
+
+        // Back: its heartbeat clears the mark, and a retried job is its own again.
+        new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo("node-a", "test", "TRIAGE", 1, 1, "", "")).beat();
+        assertEquals(0, count("select count(*) from node where lost_at is not null"));
+    }
+
+    private void node(String name, String heartbeat) throws SQLException {
+        try (Connection c = database.connection()) {
+            c.createStatement().execute("insert into node (name, started_at, heartbeat_at, version, ae_title, dicom_port, http_port, model, provider) "
+                    + "values ('" + name + "', now(), " + heartbeat + ", 'test', 'TRIAGE', 1, 1, '', '')");
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = database.connection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String string(String sql) throws SQLException {
+        try (Connection c = database.connection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
