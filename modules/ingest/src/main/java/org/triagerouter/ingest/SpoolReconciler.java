@@ -3,10 +3,13 @@ package org.triagerouter.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -37,7 +40,8 @@ import org.triagerouter.store.JobQueue;
  * pseudo-association {@code reconcile-<node>-<millis>} from calling AE {@value #CALLING_AE_TITLE}; the row points
  * at its place under {@code orphans/}, so an operator sees there every file the reconciler had to place. A file
  * whose header cannot be read, or whose SOP Instance UID already has a row for another file, stays in
- * {@code orphans/} for an operator and is reported on every run. Rows whose file is missing cannot be repaired
+ * {@code orphans/} for an operator and is reported (an unreadable one on every run; a duplicate named by its
+ * recorded SOP Instance UID only when found, as later runs take it for recorded). Rows whose file is missing cannot be repaired
  * here; they are counted and logged.
  */
 public final class SpoolReconciler {
@@ -94,10 +98,7 @@ public final class SpoolReconciler {
         }
         // Unrecorded files are told by SOP Instance UID (the file name) against every node's rows, never by path or node
         // name: a renamed host or a remounted spool must not make acknowledged files look unrecorded.
-        List<Path> spooled;
-        try (Stream<Path> walk = Files.walk(settings.spool())) {
-            spooled = walk.filter(p -> !p.startsWith(settings.incoming()) && Files.isRegularFile(p) && p.toString().endsWith(".dcm")).toList();
-        }
+        List<Path> spooled = spooledFiles();
         List<Path> unrecorded = new ArrayList<>();
         try (Connection c = database.connection()) {
             for (int from = 0; from < spooled.size(); from += 1000) {
@@ -141,6 +142,30 @@ public final class SpoolReconciler {
                 + "they are kept for an operator", result.orphansKept(), settings.orphans(), result.orphansUnreadable(), result.orphansDuplicate());
         if (missing > 0) log.error("{} instance row(s) of node {} point at files that are gone", missing, settings.node());
         return result;
+    }
+
+    /** Every {@code .dcm} file in the spool but {@code incoming/}; one that goes while the walk passes is not an error. */
+    private List<Path> spooledFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(settings.spool(), new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
+                return directory.equals(settings.incoming()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile() && file.toString().endsWith(".dcm")) files.add(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw e;
+            }
+        });
+        return files;
     }
 
     /** Moves one unrecorded file under {@code orphans/} and registers it from its header; null when the file went meanwhile. */
