@@ -56,8 +56,9 @@ final class ServeCommand implements Callable<Integer> {
             database = new Database(settings.databaseSettings());
             migrate(database);
             SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();
-            log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
-                    reconciled.partialFilesRemoved(), reconciled.orphanFilesRemoved(), reconciled.rowsWithoutFile());
+            log.info("spool checked: {} partial transfer(s) removed, {} unrecorded file(s) registered again from orphans/, "
+                    + "{} unreadable and {} duplicate file(s) kept in orphans/, {} row(s) without a file", reconciled.partialFilesRemoved(),
+                    reconciled.orphansReregistered(), reconciled.orphansUnreadable(), reconciled.orphansDuplicate(), reconciled.rowsWithoutFile());
             workers = StageWorkers.start(database, settings);
             dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest)));
             dicom.start();
