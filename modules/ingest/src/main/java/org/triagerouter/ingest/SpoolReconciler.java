@@ -28,8 +28,9 @@ import org.triagerouter.dicom.net.AssociationInfo;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.ReceivedInstance;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.JobKinds;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.Transactions;
 
 /**
  * Brings this node's spool and the database back into agreement. Partial transfers in {@code incoming/} were
@@ -217,14 +218,10 @@ public final class SpoolReconciler {
                 ReceivedInstance instance = new ReceivedInstance(association, meta.transferSyntaxUid(), Priority.MEDIUM, placed,
                         Files.size(placed), header);
                 InstanceRecords.insert(c, instance, settings.node(), placed.toString(), instance.fileSize());
-                JobQueue.enqueue(c, JobKinds.PREPARE, sop, 0, settings.node());
+                JobQueue.enqueue(c, JobKind.PREPARE, sop, JobKind.ROUTINE, settings.node());
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is gone, and the transaction with it; the file waits in orphans/ for the next run.
-                }
+                Transactions.rollbackQuietly(c); // the file waits in orphans/ for the next run
                 throw e;
             }
         }
