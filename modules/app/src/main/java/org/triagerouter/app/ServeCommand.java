@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
             IngestSettings ingest = settings.ingestSettings();
             prepareSpool(ingest.spool(), server.incomingDirectory());
             heldSpoolLock = SpoolLock.acquire(ingest.spool());
-            database = new Database(settings.databaseSettings());
+            database = new Database(settings.databaseSettings().forNode(ingest.node()));
             migrate(database);
             SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();
             log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
