@@ -53,7 +53,7 @@ public enum ConfigKey {
             "PostgreSQL ends a session idle this long inside a transaction, releasing its locks (a frozen or unplugged node); 0: never"),
     DATABASE_STATEMENT_TIMEOUT("database.statementTimeoutSeconds", "TRIAGE_DATABASE_STATEMENT_TIMEOUT_SECONDS", "25",
             "PostgreSQL cancels a statement running this long; the client gives up on a silent server 5 s later"),
-    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database; empty uses the host name"),
+    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database, unique among live routers; empty uses the host name"),
     PREPARE_MAX_SIDE("prepare.maxSide", "TRIAGE_PREPARE_MAX_SIDE", "1024", "longest side of the canonical image, in pixels"),
     PREPARE_WORKERS("prepare.workers", "TRIAGE_PREPARE_WORKERS", "2", "prepare worker threads on this node (0: none)"),
     MODEL("inference.model", "TRIAGE_MODEL", "", "model manifest (YAML beside the .onnx); empty uses the generated demo model"),
