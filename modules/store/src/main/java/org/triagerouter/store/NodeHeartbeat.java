@@ -94,13 +94,14 @@ public final class NodeHeartbeat implements AutoCloseable {
     static NodeHeartbeat claim(Database database, NodeInfo info, Duration interval, Duration staleAfter)
             throws SQLException, NameInUseException, InterruptedException {
         NodeHeartbeat heartbeat = new NodeHeartbeat(database, info, interval, staleAfter);
+        claimedHere.add(heartbeat.processId); // before its row can exist, so no claim of this process is taken for a dead one
         try {
             heartbeat.awaitClaim();
         } catch (SQLException | NameInUseException | InterruptedException | RuntimeException e) {
+            claimedHere.remove(heartbeat.processId);
             heartbeat.timer.shutdownNow();
             throw e;
         }
-        claimedHere.add(heartbeat.processId);
         heartbeat.timer.scheduleWithFixedDelay(heartbeat::beatQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return heartbeat;
     }
