@@ -197,7 +197,9 @@ public final class RouterConfig {
         String url = string(ConfigKey.DATABASE_URL);
         if (!url.startsWith("jdbc:postgresql:")) throw new ConfigException(describe(ConfigKey.DATABASE_URL) + " must start with jdbc:postgresql:");
         return new DatabaseSettings(url, string(ConfigKey.DATABASE_USER), string(ConfigKey.DATABASE_PASSWORD),
-                integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000), Duration.ofSeconds(integer(ConfigKey.DATABASE_TIMEOUT, 1, 3600)));
+                integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000), Duration.ofSeconds(integer(ConfigKey.DATABASE_TIMEOUT, 1, 3600)),
+                Duration.ofSeconds(integer(ConfigKey.DATABASE_IDLE_IN_TRANSACTION, 0, 86_400)),
+                Duration.ofSeconds(integer(ConfigKey.DATABASE_STATEMENT_TIMEOUT, 1, 86_400)), null);
     }
 
     public IngestSettings ingestSettings() throws ConfigException {
