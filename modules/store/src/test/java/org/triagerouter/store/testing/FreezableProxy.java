@@ -18,6 +18,8 @@ public final class FreezableProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final List<Link> links = new CopyOnWriteArrayList<>();
+    /** While set, what clients send is held (not lost): their server sees them fall silent, and resume() delivers it. */
+    private volatile boolean clientsPaused;
 
     private static final class Link {
         final Socket client;
@@ -43,6 +45,12 @@ public final class FreezableProxy implements AutoCloseable {
         for (Link link : links) link.frozen = true;
     }
 
+    /** Holds every client's bytes to the server from now on, so their sessions stay exactly where they are. */
+    public void pauseClients() { clientsPaused = true; }
+
+    /** Delivers what was held and relays again. */
+    public void resumeClients() { clientsPaused = false; }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -50,20 +58,21 @@ public final class FreezableProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 Link link = new Link(client, server);
                 links.add(link);
-                Thread.ofPlatform().daemon(true).start(() -> pump(link, client, server));
-                Thread.ofPlatform().daemon(true).start(() -> pump(link, server, client));
+                Thread.ofPlatform().daemon(true).start(() -> pump(link, client, server, true));
+                Thread.ofPlatform().daemon(true).start(() -> pump(link, server, client, false));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private static void pump(Link link, Socket from, Socket to) {
+    private void pump(Link link, Socket from, Socket to, boolean fromClient) {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                while (fromClient && clientsPaused) Thread.onSpinWait();
                 if (link.frozen) continue; // swallowed: the packets are lost on the way
                 out.write(buffer, 0, n);
                 out.flush();
