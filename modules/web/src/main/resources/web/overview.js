@@ -2,6 +2,14 @@
 const { api, el, duration, ago, badge, fill, live, header } = Triage;
 header("index.html");
 
+function bytes(n) {
+  if (n == null || n < 0) return "–";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i < 2 ? 0 : 1)} ${units[i]}`;
+}
+
 function chart(id, series) {
   const target = document.getElementById(id);
   const options = {
@@ -25,6 +33,13 @@ async function refresh() {
   document.getElementById("instances-last-hour").textContent = o.instancesLastHour;
   document.getElementById("queued-total").textContent = o.stages.reduce((n, s) => n + s.queued + s.running, 0);
   document.getElementById("failed-total").textContent = o.stages.reduce((n, s) => n + s.failed, 0);
+  const alerts = document.getElementById("alerts");
+  alerts.hidden = o.alerts.length === 0;
+  document.body.classList.toggle("alerting", o.alerts.length > 0);
+  document.getElementById("alert-list").replaceChildren(...o.alerts.map(a => el("li", {}, a)));
+  document.getElementById("database-size").textContent = bytes(o.storage.databaseBytes);
+  document.getElementById("database-ceiling").textContent = o.storage.databaseCeilingBytes > 0
+    ? `database size (ceiling ${bytes(o.storage.databaseCeilingBytes)})` : "database size (no ceiling)";
   const providers = [...new Set(o.nodes.filter(n => n.alive && n.provider).map(n => n.provider))];
   document.getElementById("providers").textContent = providers.length ? providers.join(", ") : "none";
 
@@ -43,8 +58,10 @@ async function refresh() {
     el("td", {}, d.destination), el("td", {}, badge(d.ok ? "ok" : "DOWN", d.ok ? "ok" : "down")), el("td", {}, ago(d.checkedAt)),
     el("td", { class: "muted" }, d.message || "")), "no destination checked yet");
   fill(document.querySelector("#nodes tbody"), o.nodes, n => el("tr", { "data-node": n.name },
-    el("td", {}, n.name), el("td", {}, badge(n.alive ? "alive" : "stale")), el("td", {}, ago(n.heartbeatAt)),
-    el("td", {}, n.model || "–"), el("td", {}, n.provider || "–"), el("td", {}, `${n.aeTitle}:${n.dicomPort}`)));
+    el("td", {}, n.name), el("td", {}, badge(n.lost ? "lost" : n.alive ? "alive" : "stale", n.lost ? "down" : undefined)), el("td", {}, ago(n.heartbeatAt)),
+    el("td", {}, n.model || "–"), el("td", {}, n.provider || "–"), el("td", {}, `${n.aeTitle}:${n.dicomPort}`),
+    el("td", { class: "num" + (n.spoolFreeBytes != null && n.spoolFloorBytes != null && n.spoolFreeBytes < n.spoolFloorBytes ? " low" : "") },
+      n.spoolFreeBytes == null ? "–" : bytes(n.spoolFreeBytes))));
 
   throughputChart.setData([t.minutes, t.instancesReceived, t.studiesReported, t.srsDelivered]);
   latencyChart.setData([t.minutes, t.resultLatencyP50, t.resultLatencyP95, t.deliveryLatencyP95]);

@@ -17,8 +17,10 @@ import org.triagerouter.ingest.MeteredStoreHandler;
 import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.DatabaseSize;
 import org.triagerouter.store.NodeHeartbeat;
 import org.triagerouter.web.ModelInfo;
+import org.triagerouter.web.OverviewQuery;
 import org.triagerouter.web.PipelineMetrics;
 import org.triagerouter.web.Readiness;
 import org.triagerouter.web.WebServer;
@@ -48,6 +50,7 @@ final class ServeCommand implements Callable<Integer> {
         WebServer http = null;
         NodeHeartbeat heartbeat = null;
         StageWorkers workers = null;
+        DatabaseSize databaseSize = null;
         try {
             ServerSettings server = settings.serverSettings();
             IngestSettings ingest = settings.ingestSettings();
@@ -63,12 +66,19 @@ final class ServeCommand implements Callable<Integer> {
                     + "{} unreadable and {} duplicate file(s) kept in orphans/, {} row(s) without a file", reconciled.partialFilesRemoved(),
                     reconciled.orphansReregistered(), reconciled.orphansUnreadable(), reconciled.orphansDuplicate(), reconciled.rowsWithoutFile());
             workers = StageWorkers.start(database, settings);
-            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest)));
+            databaseSize = new DatabaseSize(database, settings.databaseCeilingBytes()).start();
+            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest, databaseSize)));
             dicom.start();
             StageWorkers running = workers;
             ModelInfo model = workers.modelInfo();
             http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,
-                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded, stopping::get), model)).start();
+                    new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded, stopping::get, databaseSize::problem), model,
+                    new OverviewQuery.Thresholds(java.time.Duration.ofMinutes(settings.integer(ConfigKey.ALERTS_BACKLOG_MINUTES, 1, 10_080)),
+                            databaseSize.ceilingBytes()))).start();
+            heartbeat.reportSpool(() -> usableSpace(ingest.spool()), ingest.minFreeBytes());
+            spoolGauge = io.micrometer.core.instrument.Gauge.builder("triage.spool.free", ingest.spool(), p -> usableSpace(p)).baseUnit("bytes")
+                    .description("usable space under the spool; below spool.minFreeMegabytes ingest answers 0xA700")
+                    .register(io.micrometer.core.instrument.Metrics.globalRegistry);
             heartbeat.update(new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
                     http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider()));
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
@@ -92,6 +102,17 @@ final class ServeCommand implements Callable<Integer> {
         awaitStopSignal();
         stopGracefully(settings, dicom, http, heartbeat, workers, database);
         return 0;
+    }
+
+    /** The spool's free space on /metrics; held so that it is not collected. */
+    private static io.micrometer.core.instrument.Gauge spoolGauge;
+
+    private static long usableSpace(Path spool) {
+        try {
+            return Files.getFileStore(spool).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Set on SIGTERM: readiness answers 503 from then on. */

@@ -53,8 +53,14 @@ final class StatusCommand implements Callable<Integer> {
         out.println("nodes");
         if (o.nodes().isEmpty()) out.println("  (none)");
         for (OverviewQuery.Node n : o.nodes()) {
-            out.printf("  %-16s %-6s heartbeat %s  %s:%d  model %s on %s%n", n.name(), n.alive() ? "alive" : "STALE", n.heartbeatAt(),
-                    n.aeTitle(), n.dicomPort(), n.model().isEmpty() ? "-" : n.model(), n.provider().isEmpty() ? "-" : n.provider());
+            out.printf("  %-16s %-6s heartbeat %s  %s:%d  model %s on %s  spool free %s%n", n.name(), n.lost() ? "LOST" : n.alive() ? "alive" : "STALE",
+                    n.heartbeatAt(), n.aeTitle(), n.dicomPort(), n.model().isEmpty() ? "-" : n.model(), n.provider().isEmpty() ? "-" : n.provider(),
+                    n.spoolFreeBytes() == null ? "-" : (n.spoolFreeBytes() >> 20) + " MB");
         }
+        out.printf("database %d MB%s%n", o.storage().databaseBytes() >> 20,
+                o.storage().databaseCeilingBytes() > 0 ? " of " + (o.storage().databaseCeilingBytes() >> 20) + " MB allowed" : " (no ceiling)");
+        out.println("alerts");
+        if (o.alerts().isEmpty()) out.println("  (none)");
+        for (String alert : o.alerts()) out.println("  ALERT " + alert);
     }
 }

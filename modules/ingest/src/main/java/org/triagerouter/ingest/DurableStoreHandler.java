@@ -14,6 +14,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.ReceivedInstance;
 import org.triagerouter.dicom.net.StoreHandler;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.DatabaseSize;
 import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.Transactions;
@@ -29,10 +30,17 @@ public final class DurableStoreHandler implements StoreHandler {
 
     private final Database database;
     private final IngestSettings settings;
+    private final DatabaseSize databaseSize;
 
     public DurableStoreHandler(Database database, IngestSettings settings) {
+        this(database, settings, null);
+    }
+
+    /** @param databaseSize the database's size against its ceiling; null: no ceiling */
+    public DurableStoreHandler(Database database, IngestSettings settings, DatabaseSize databaseSize) {
         this.database = database;
         this.settings = settings;
+        this.databaseSize = databaseSize;
     }
 
     @Override
@@ -47,6 +55,10 @@ public final class DurableStoreHandler implements StoreHandler {
             log.warn("{} refusing {}: {} MB free under the spool, floor {} MB", association.id(), sopInstanceUid,
                     usable >> 20, settings.minFreeBytes() >> 20);
             return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk below its free-space floor");
+        }
+        if (databaseSize != null && databaseSize.overCeiling()) {
+            log.warn("{} refusing {}: {}", association.id(), sopInstanceUid, databaseSize.problem());
+            return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router database above its size ceiling");
         }
         return null;
     }

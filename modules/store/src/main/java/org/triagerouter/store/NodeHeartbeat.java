@@ -132,6 +132,15 @@ public final class NodeHeartbeat implements AutoCloseable {
         }
     }
 
+    private volatile java.util.function.LongSupplier spoolFree = () -> -1;
+    private volatile long spoolFloor = -1;
+
+    /** The spool's free space (measured at each beat) and its floor, for every node's dashboard. */
+    public void reportSpool(java.util.function.LongSupplier freeBytes, long floorBytes) {
+        this.spoolFree = freeBytes;
+        this.spoolFloor = floorBytes;
+    }
+
     /** What the row shows about this node, now that more is known (ports bound, model open); written at once. */
     public void update(NodeInfo info) {
         if (!info.name().equals(this.info.name())) throw new IllegalArgumentException("a heartbeat keeps one node name");
@@ -212,7 +221,8 @@ public final class NodeHeartbeat implements AutoCloseable {
         if (!owned) return;
         try (Connection c = database.connection();
              PreparedStatement update = c.prepareStatement("""
-                     update node set heartbeat_at = now(), lost_at = null, version = ?, ae_title = ?, dicom_port = ?, http_port = ?, model = ?, provider = ?
+                     update node set heartbeat_at = now(), lost_at = null, version = ?, ae_title = ?, dicom_port = ?, http_port = ?, model = ?, provider = ?,
+                            spool_free_bytes = ?, spool_floor_bytes = ?
                       where name = ? and process_id = ?""")) {
             NodeInfo i = info;
             update.setString(1, i.version());
@@ -221,8 +231,13 @@ public final class NodeHeartbeat implements AutoCloseable {
             update.setInt(4, i.httpPort());
             update.setString(5, i.model());
             update.setString(6, i.provider());
-            update.setString(7, i.name());
-            update.setString(8, processId);
+            long free = spoolFree.getAsLong();
+            if (free < 0) update.setNull(7, java.sql.Types.BIGINT);
+            else update.setLong(7, free);
+            if (spoolFloor < 0) update.setNull(8, java.sql.Types.BIGINT);
+            else update.setLong(8, spoolFloor);
+            update.setString(9, i.name());
+            update.setString(10, processId);
             long sentAt = System.nanoTime();
             if (update.executeUpdate() == 1) {
                 confirmedAt = sentAt;

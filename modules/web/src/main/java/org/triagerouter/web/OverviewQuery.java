@@ -28,31 +28,70 @@ public final class OverviewQuery {
     public record DestinationHealth(String destination, boolean ok, String checkedAt, String message) {}
 
     public record Node(String name, String startedAt, String heartbeatAt, boolean alive, String version, String aeTitle, int dicomPort,
-                       int httpPort, String model, String provider) {}
+                       int httpPort, String model, String provider, Long spoolFreeBytes, Long spoolFloorBytes, boolean lost) {}
+
+    /** The database's size and its ceiling (0: none), in bytes. */
+    public record Storage(long databaseBytes, long databaseCeilingBytes) {}
 
     public record Overview(String generatedAt, long studiesLastHour, long instancesLastHour, List<Stage> stages,
                            List<ResultCount> results, List<DeliveryCount> deliveries, List<DestinationHealth> destinations,
-                           List<Node> nodes) {}
+                           List<Node> nodes, Storage storage, List<String> alerts) {}
+
+    /** When the overview turns red: a stage's oldest waiting job older than {@code backlog}, a database above 90 % of its ceiling. */
+    public record Thresholds(java.time.Duration backlog, long databaseCeilingBytes) {
+        public static final Thresholds DEFAULTS = new Thresholds(java.time.Duration.ofMinutes(15), 0);
+    }
 
     /** Per minute over the last hour; latency is from a study's first instance to its first result (and to the PACS). */
     public record Throughput(List<Long> minutes, List<Long> instancesReceived, List<Long> studiesReported, List<Long> srsDelivered,
                              List<Double> resultLatencyP50, List<Double> resultLatencyP95, List<Double> deliveryLatencyP95) {}
 
     private final Database database;
+    private final Thresholds thresholds;
 
-    public OverviewQuery(Database database) { this.database = database; }
+    public OverviewQuery(Database database) { this(database, Thresholds.DEFAULTS); }
+
+    public OverviewQuery(Database database, Thresholds thresholds) {
+        this.database = database;
+        this.thresholds = thresholds;
+    }
 
     public Overview overview() throws SQLException {
         try (Connection c = database.connection()) {
             c.setReadOnly(true);
             try {
+                List<Stage> stages = stages(c);
+                List<Node> nodes = nodes(c);
+                Storage storage = new Storage(count(c, "select pg_database_size(current_database())"), thresholds.databaseCeilingBytes());
                 return new Overview(java.time.Instant.now().toString(), count(c, "select count(*) from study where first_received_at > now() - interval '1 hour'"),
-                        count(c, "select count(*) from instance where received_at > now() - interval '1 hour'"), stages(c), results(c),
-                        deliveries(c), destinations(c), nodes(c));
+                        count(c, "select count(*) from instance where received_at > now() - interval '1 hour'"), stages, results(c),
+                        deliveries(c), destinations(c), nodes, storage, alerts(stages, nodes, storage));
             } finally {
                 c.setReadOnly(false);
             }
         }
+    }
+
+    /** What IT should look at now, in words; the overview turns red while any is there. */
+    private List<String> alerts(List<Stage> stages, List<Node> nodes, Storage storage) {
+        List<String> alerts = new ArrayList<>();
+        for (Stage s : stages) {
+            if (s.oldestWaitingSeconds() != null && s.oldestWaitingSeconds() > thresholds.backlog().toSeconds()) {
+                alerts.add(String.format(java.util.Locale.ROOT, "%s backlog: the oldest job has waited %.0f min (alert above %d min)", s.stage(),
+                        s.oldestWaitingSeconds() / 60, thresholds.backlog().toMinutes()));
+            }
+        }
+        if (storage.databaseCeilingBytes() > 0 && storage.databaseBytes() > storage.databaseCeilingBytes() * 0.9) {
+            alerts.add(String.format(java.util.Locale.ROOT, "database at %.0f %% of its size ceiling%s", 100.0 * storage.databaseBytes()
+                    / storage.databaseCeilingBytes(), storage.databaseBytes() > storage.databaseCeilingBytes() ? ": new instances are refused" : ""));
+        }
+        for (Node n : nodes) {
+            if (n.alive() && n.spoolFreeBytes() != null && n.spoolFloorBytes() != null && n.spoolFreeBytes() < n.spoolFloorBytes()) {
+                alerts.add("node " + n.name() + ": spool below its free-space floor: new instances are refused");
+            }
+            if (n.lost()) alerts.add("node " + n.name() + " lost: its pinned jobs failed (retry them when it is back)");
+        }
+        return alerts;
     }
 
     /** The queue per stage alone: what the metrics gauges need, without the rest of the overview. */
@@ -131,13 +170,15 @@ public final class OverviewQuery {
         List<Node> nodes = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 select name, started_at, heartbeat_at, heartbeat_at > now() - ? * interval '1 millisecond' as alive, version, ae_title,
-                       dicom_port, http_port, model, provider from node order by name""")) {
+                       dicom_port, http_port, model, provider, spool_free_bytes, spool_floor_bytes, lost_at is not null as lost
+                  from node order by name""")) {
             s.setLong(1, 3 * NodeHeartbeat.INTERVAL.toMillis());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     nodes.add(new Node(rs.getString("name"), Rows.instant(rs, "started_at"), Rows.instant(rs, "heartbeat_at"),
                             rs.getBoolean("alive"), rs.getString("version"), rs.getString("ae_title"), rs.getInt("dicom_port"),
-                            rs.getInt("http_port"), rs.getString("model"), rs.getString("provider")));
+                            rs.getInt("http_port"), rs.getString("model"), rs.getString("provider"), rs.getObject("spool_free_bytes", Long.class),
+                            rs.getObject("spool_floor_bytes", Long.class), rs.getBoolean("lost")));
                 }
             }
         }

@@ -10,13 +10,14 @@ import java.util.function.BooleanSupplier;
 import org.triagerouter.store.Database;
 
 /**
- * What {@code /health/ready} checks: not shutting down (a load balancer stops sending first), database reachable,
- * spool writable and above its free-space floor, model loaded.
+ * What {@code /health/ready} checks: not shutting down (a load balancer stops sending first), database reachable
+ * and under its size ceiling, spool writable and above its free-space floor, model loaded.
  */
-public record Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded, BooleanSupplier stopping) {
+public record Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded, BooleanSupplier stopping,
+                        java.util.function.Supplier<String> databaseCeiling) {
 
     public Readiness(Database database, Path spool, long minFreeBytes, BooleanSupplier modelLoaded) {
-        this(database, spool, minFreeBytes, modelLoaded, () -> false);
+        this(database, spool, minFreeBytes, modelLoaded, () -> false, () -> null);
     }
 
     /** The problems in words an operator can act on; empty when ready. */
@@ -34,6 +35,8 @@ public record Readiness(Database database, Path spool, long minFreeBytes, Boolea
         } catch (IOException e) {
             problems.add("spool unavailable");
         }
+        String ceiling = databaseCeiling.get();
+        if (ceiling != null) problems.add(ceiling);
         if (!modelLoaded.getAsBoolean()) problems.add("model not loaded");
         return problems;
     }

@@ -43,7 +43,11 @@ public final class WebServer implements AutoCloseable {
     private final PipelineMetrics metrics;
 
     /** Everything the pages and API read, and what readiness depends on. */
-    public record Sources(Database database, Readiness readiness, ModelInfo model) {}
+    public record Sources(Database database, Readiness readiness, ModelInfo model, OverviewQuery.Thresholds thresholds) {
+        public Sources(Database database, Readiness readiness, ModelInfo model) {
+            this(database, readiness, model, OverviewQuery.Thresholds.DEFAULTS);
+        }
+    }
 
     public WebServer(WebSettings settings, Sources sources) {
         if (!settings.isLoopback() && settings.access().isOpen()) {
@@ -52,7 +56,7 @@ public final class WebServer implements AutoCloseable {
         }
         this.settings = settings;
         Database db = sources.database();
-        OverviewQuery overview = new OverviewQuery(db);
+        OverviewQuery overview = new OverviewQuery(db, sources.thresholds());
         WorklistQuery worklist = new WorklistQuery(db, settings.showPhi());
         StudyQuery study = new StudyQuery(db, settings.showPhi());
         FailuresQuery failures = new FailuresQuery(db);
