@@ -6,7 +6,7 @@ import org.triagerouter.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "db", description = "Database administration.", subcommands = DbCommand.Migrate.class)
+@Command(name = "db", description = "Database administration.", subcommands = {DbCommand.Migrate.class, DbCommand.Prune.class})
 final class DbCommand implements Runnable {
     @Override
     public void run() {
@@ -36,4 +36,35 @@ final class DbCommand implements Runnable {
         }
     }
 
+
+    @Command(name = "prune", description = {"Delete what the database retention periods let go now (serve does it every minute),",
+            "in small batches that never hold ingest up."})
+    static final class Prune implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")
+        Path config;
+
+        @Option(names = "--max-seconds", description = "stop after this long (default: ${DEFAULT-VALUE})", defaultValue = "3600")
+        long maxSeconds;
+
+        @Override
+        public Integer call() {
+            try {
+                RouterConfig settings = RouterConfig.load(ConfigFile.resolve(config), System.getenv());
+                try (Database database = new Database(settings.databaseSettings())) {
+                    long start = System.nanoTime();
+                    org.triagerouter.store.DatabaseRetention.Pruned pruned = new org.triagerouter.store.DatabaseRetention(database,
+                            settings.databaseRetention()).prune(java.time.Duration.ofSeconds(maxSeconds));
+                    System.out.printf("deleted %d canonical image(s), %d job(s), %d association record(s), %d stud(ies) with their history in %.1f s%n",
+                            pruned.images(), pruned.jobs(), pruned.associations(), pruned.studies(), (System.nanoTime() - start) / 1e9);
+                    return 0;
+                }
+            } catch (RouterConfig.ConfigException e) {
+                System.err.println("triage-router db prune: bad configuration: " + e.getMessage());
+                return 2;
+            } catch (java.sql.SQLException | RuntimeException e) {
+                System.err.println("triage-router db prune: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
 }
