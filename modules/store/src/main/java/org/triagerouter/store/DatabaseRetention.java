@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the database from growing for ever, in small batches of short transactions (a batch locks only
- * the rows it deletes, so ingest never waits behind it):
+ * Keeps the database from growing for ever, in small batches of short, throttled transactions (a batch locks
+ * only the rows it deletes, so ingest never waits behind it):
  * <ul>
  * <li>canonical images, {@code images} after their study's results were all delivered (or shadowed);</li>
  * <li>finished jobs, {@code jobs} after they finished (failed ones, which the Failures page lists, after {@code history});
@@ -61,12 +61,29 @@ public final class DatabaseRetention {
         int delete(Connection transaction) throws SQLException;
     }
 
+    /**
+     * Batch after batch, each followed by a pause twice as long as it took: a prune uses at most a third of a core and
+     * of the disk, so ingest beside it keeps its pace. Its commits do not wait for the WAL flush (a delete lost in a crash
+     * is simply made again next time), so ingest's own commits do not queue behind them.
+     */
     private int drain(long deadline, Batch batch) throws SQLException {
         int total = 0;
         while (System.nanoTime() < deadline) {
-            int deleted = Transactions.inTransaction(database, batch::delete);
+            long start = System.nanoTime();
+            int deleted = Transactions.inTransaction(database, c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("set local synchronous_commit = off");
+                }
+                return batch.delete(c);
+            });
             total += deleted;
             if (deleted < BATCH) break;
+            try {
+                Thread.sleep(Duration.ofNanos(2 * (System.nanoTime() - start)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         return total;
     }
