@@ -49,7 +49,21 @@ public enum ConfigKey {
     DATABASE_POOL_SIZE("database.poolSize", "TRIAGE_DATABASE_POOL_SIZE", "16", "connections in the pool"),
     DATABASE_TIMEOUT("database.timeoutSeconds", "TRIAGE_DATABASE_TIMEOUT_SECONDS", "5",
             "seconds to wait for a database connection before answering 0xA700"),
-    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database; empty uses the host name"),
+    DATABASE_IDLE_IN_TRANSACTION("database.idleInTransactionSeconds", "TRIAGE_DATABASE_IDLE_IN_TRANSACTION_SECONDS", "15",
+            "PostgreSQL ends a session idle this long inside a transaction, releasing its locks (a frozen or unplugged node); 0: never"),
+    DATABASE_STATEMENT_TIMEOUT("database.statementTimeoutSeconds", "TRIAGE_DATABASE_STATEMENT_TIMEOUT_SECONDS", "25",
+            "PostgreSQL cancels a statement running this long; the client gives up on a silent server 5 s later"),
+    DATABASE_IMAGE_RETENTION_DAYS("database.imageRetentionDays", "TRIAGE_DATABASE_IMAGE_RETENTION_DAYS", "7",
+            "canonical images are deleted this many days (decimals allowed) after their study's results were all delivered"),
+    DATABASE_JOB_RETENTION_DAYS("database.jobRetentionDays", "TRIAGE_DATABASE_JOB_RETENTION_DAYS", "14",
+            "finished jobs and association records are deleted this many days after they ended (failed jobs: after historyDays)"),
+    DATABASE_HISTORY_DAYS("database.historyDays", "TRIAGE_DATABASE_HISTORY_DAYS", "400",
+            "studies with their results and deliveries (the audit trail) are deleted this many days after their last instance, once no spool holds their files"),
+    DATABASE_MAX_SIZE_GB("database.maxSizeGigabytes", "TRIAGE_DATABASE_MAX_SIZE_GB", "0",
+            "above this database size (pg_database_size, decimals allowed) readiness is 503 and C-STOREs get 0xA700; 0: no ceiling"),
+    ALERTS_BACKLOG_MINUTES("alerts.backlogMinutes", "TRIAGE_ALERTS_BACKLOG_MINUTES", "15",
+            "the overview turns red when a stage's oldest waiting job has waited longer than this"),
+    NODE_NAME("node.name", "TRIAGE_NODE_NAME", "", "this router's name among nodes sharing the database, unique among live routers; empty uses the host name"),
     CLUSTER_LEASE_SECONDS("cluster.leaseSeconds", "TRIAGE_CLUSTER_LEASE_SECONDS", "30",
             "a running job's lease, renewed while its worker lives; a dead node's jobs are taken over within it"),
     CLUSTER_NODE_LOST_SECONDS("cluster.nodeLostSeconds", "TRIAGE_CLUSTER_NODE_LOST_SECONDS", "120",
@@ -86,7 +100,7 @@ public enum ConfigKey {
             "first retry delay; each further retry waits twice as long"),
     DISPATCH_MAX_RETRY_SECONDS("dispatch.maxRetrySeconds", "TRIAGE_DISPATCH_MAX_RETRY_SECONDS", "600", "longest delay between retries"),
     SPOOL_RETENTION_DAYS("spool.retentionDays", "TRIAGE_SPOOL_RETENTION_DAYS", "30",
-            "files of fully delivered studies are deleted this many days after delivery (never before)");
+            "files of fully delivered studies are deleted this many days (decimals allowed; 0: at once) after delivery, never before");
 
     public final String path;
     public final String environmentVariable;

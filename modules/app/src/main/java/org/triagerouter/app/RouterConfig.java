@@ -87,6 +87,10 @@ public final class RouterConfig {
         config.destinations();
         config.inferSettings();
         config.clusterSettings();
+        config.days(ConfigKey.SPOOL_RETENTION_DAYS);
+        config.databaseRetention();
+        config.databaseCeilingBytes();
+        config.integer(ConfigKey.ALERTS_BACKLOG_MINUTES, 1, 10_080);
         config.executionProvider();
         config.integer(ConfigKey.HTTP_PORT, 0, 65535);
         config.databaseSettings();
@@ -122,6 +126,33 @@ public final class RouterConfig {
         } catch (NumberFormatException e) {
             throw new ConfigException(describe(key) + " must be a whole number, got '" + values.get(key) + "'");
         }
+    }
+
+    /** A number that may have decimals (0.01 days), within [min, max]. */
+    public double decimal(ConfigKey key, double min, double max) throws ConfigException {
+        try {
+            double value = Double.parseDouble(values.get(key));
+            if (!(value >= min && value <= max)) throw new ConfigException(describe(key) + " must be between " + min + " and " + max);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(describe(key) + " must be a number, got '" + values.get(key) + "'");
+        }
+    }
+
+    /** A period in days, decimals allowed. */
+    public Duration days(ConfigKey key) throws ConfigException {
+        return Duration.ofMillis(Math.round(decimal(key, 0, 36_500) * 86_400_000d));
+    }
+
+    /** How long each kind of row stays in the database. */
+    public org.triagerouter.store.DatabaseRetention.Periods databaseRetention() throws ConfigException {
+        return new org.triagerouter.store.DatabaseRetention.Periods(days(ConfigKey.DATABASE_IMAGE_RETENTION_DAYS),
+                days(ConfigKey.DATABASE_JOB_RETENTION_DAYS), days(ConfigKey.DATABASE_HISTORY_DAYS));
+    }
+
+    /** The database's size ceiling in bytes; 0: none. */
+    public long databaseCeilingBytes() throws ConfigException {
+        return Math.round(decimal(ConfigKey.DATABASE_MAX_SIZE_GB, 0, 1_000_000) * (1L << 30));
     }
 
     public boolean bool(ConfigKey key) throws ConfigException {
@@ -197,7 +228,9 @@ public final class RouterConfig {
         String url = string(ConfigKey.DATABASE_URL);
         if (!url.startsWith("jdbc:postgresql:")) throw new ConfigException(describe(ConfigKey.DATABASE_URL) + " must start with jdbc:postgresql:");
         return new DatabaseSettings(url, string(ConfigKey.DATABASE_USER), string(ConfigKey.DATABASE_PASSWORD),
-                integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000), Duration.ofSeconds(integer(ConfigKey.DATABASE_TIMEOUT, 1, 3600)));
+                integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000), Duration.ofSeconds(integer(ConfigKey.DATABASE_TIMEOUT, 1, 3600)),
+                Duration.ofSeconds(integer(ConfigKey.DATABASE_IDLE_IN_TRANSACTION, 0, 86_400)),
+                Duration.ofSeconds(integer(ConfigKey.DATABASE_STATEMENT_TIMEOUT, 1, 86_400)), null);
     }
 
     public IngestSettings ingestSettings() throws ConfigException {

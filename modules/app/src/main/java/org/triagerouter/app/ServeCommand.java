@@ -53,11 +53,15 @@ final class ServeCommand implements Callable<Integer> {
             IngestSettings ingest = settings.ingestSettings();
             prepareSpool(ingest.spool(), server.incomingDirectory());
             heldSpoolLock = SpoolLock.acquire(ingest.spool());
-            database = new Database(settings.databaseSettings());
+            database = new Database(settings.databaseSettings().forNode(ingest.node()));
             migrate(database);
+            // Before anything of this node's runs (spool check, workers, ports): its name must be ours alone.
+            heartbeat = NodeHeartbeat.claim(database, new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), server.port(),
+                    settings.integer(ConfigKey.HTTP_PORT, 0, 65535), "", ""));
             SpoolReconciler.Result reconciled = new SpoolReconciler(database, ingest).reconcile();
-            log.info("spool checked: {} partial and {} unrecorded file(s) removed, {} row(s) without a file",
-                    reconciled.partialFilesRemoved(), reconciled.orphanFilesRemoved(), reconciled.rowsWithoutFile());
+            log.info("spool checked: {} partial transfer(s) removed, {} unrecorded file(s) registered again from orphans/, "
+                    + "{} unreadable and {} duplicate file(s) kept in orphans/, {} row(s) without a file", reconciled.partialFilesRemoved(),
+                    reconciled.orphansReregistered(), reconciled.orphansUnreadable(), reconciled.orphansDuplicate(), reconciled.rowsWithoutFile());
             workers = StageWorkers.start(database, settings);
             dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest)));
             dicom.start();
@@ -65,13 +69,16 @@ final class ServeCommand implements Callable<Integer> {
             ModelInfo model = workers.modelInfo();
             http = new WebServer(settings.webSettings(server.aeTitle(), dicom.port()), new WebServer.Sources(database,
                     new Readiness(database, ingest.spool(), ingest.minFreeBytes(), running::modelLoaded, stopping::get), model)).start();
-            heartbeat = new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
-                    http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider())).start();
+            heartbeat.update(new NodeHeartbeat.NodeInfo(ingest.node(), Main.VERSION, server.aeTitle(), dicom.port(),
+                    http.port(), model.provider().isEmpty() ? "" : model.id() + " " + model.version(), model.provider()));
             log.info("Triage Router ready: AE title {}, DICOM port {}{}, HTTP port {}, node {}, model {}, spool {}", server.aeTitle(),
                     dicom.port(), server.tls() != null ? " (TLS)" : "", http.port(), ingest.node(), workers.modelDescription(), ingest.spool());
         } catch (RouterConfig.ConfigException e) {
             closeAll(dicom, http, heartbeat, workers, database);
             return fail("bad configuration: " + e.getMessage());
+        } catch (NodeHeartbeat.NameInUseException e) {
+            closeAll(dicom, http, heartbeat, workers, database);
+            return fail(e.getMessage() + "; set " + ConfigKey.NODE_NAME.path + " / " + ConfigKey.NODE_NAME.environmentVariable + " to a unique name");
         } catch (org.quartz.SchedulerException e) {
             closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start the lifecycle scheduler: " + e.getMessage());
@@ -155,9 +162,9 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void closeAll(DicomServer dicom, WebServer http, NodeHeartbeat heartbeat, StageWorkers workers, Database database) {
         if (http != null) http.close();
-        if (heartbeat != null) heartbeat.close();
         if (dicom != null) dicom.close();
         if (workers != null) workers.close();
+        if (heartbeat != null) heartbeat.close(); // releases the name once nothing of this node runs any more
         if (database != null) database.close();
     }
 

@@ -26,6 +26,7 @@ import org.triagerouter.inference.OnnxModel;
 import org.triagerouter.prepare.PrepareSettings;
 import org.triagerouter.prepare.PrepareStage;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.DatabaseRetention;
 import org.triagerouter.store.JobKind;
 import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.NodeLoss;
@@ -88,9 +89,10 @@ final class StageWorkers implements AutoCloseable {
             }
             IngestSettings ingest = config.ingestSettings();
             workers.stage(database, new StageWorker.Settings(JobKind.RETENTION, ingest.node() + "-retention", ingest.node(), 1),
-                    new SpoolRetention(database, ingest, Duration.ofDays(config.integer(ConfigKey.SPOOL_RETENTION_DAYS, 1, 36_500))));
+                    new SpoolRetention(database, ingest, config.days(ConfigKey.SPOOL_RETENTION_DAYS)));
             workers.lifecycle = LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
-                    new DestinationHealth(database, dispatch.destinations(), dispatch.client()), new NodeLoss(database, cluster.nodeLost())),
+                    new DestinationHealth(database, dispatch.destinations(), dispatch.client()), new NodeLoss(database, cluster.nodeLost()),
+                    new DatabaseRetention(database, config.databaseRetention())),
                     LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
                     ingest.node());
             log.info("destinations: {}", dispatch.destinations().isEmpty() ? "none (results are stored, not sent)"

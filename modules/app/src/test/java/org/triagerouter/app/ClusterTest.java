@@ -41,6 +41,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
+import org.triagerouter.store.testing.FreezableProxy;
 import org.triagerouter.store.testing.PostgresServer;
 
 /**
@@ -249,6 +250,90 @@ class ClusterTest {
         assertTrue(log.contains("Triage Router stopped"), log);
     }
 
+    @Test
+    void aRouterFrozenInTheMiddleOfIngestDoesNotBlockItsStudyOnTheOtherNode() throws Exception {
+        int pacsPort = RouterProcess.freePort();
+        startStorescp(pacsPort);
+        // node-a reaches PostgreSQL through a relay that can hold its traffic: the moment it is frozen can then be chosen exactly.
+        FreezableProxy relay = new FreezableProxy(postgres.port());
+        running.add(relay);
+        Node a = node("node-a", pacsPort, Map.of("TRIAGE_DATABASE_URL", db.url().replace(":" + postgres.port() + "/", ":" + relay.port() + "/")));
+        Node b = node("node-b", pacsPort, Map.of());
+        String study = Uids.newUid(), series = Uids.newUid();
+        List<Path> images = new ArrayList<>();
+        for (int i = 0; i < 40; i++) images.add(image(study, series, 500 + i, 512));
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                send(a.dicomPort(), images);
+            } catch (Exception expected) {
+                // node-a is frozen under it
+            }
+        });
+        // Wanted: node-a inside an ingest transaction that holds the study's row lock. Seen, its traffic is held (so its
+        // session cannot move on), checked again, and the process frozen; a miss lets the traffic through and looks again.
+        boolean frozenHoldingTheStudy = false;
+        try (Connection watch = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!frozenHoldingTheStudy && sender.isAlive() && System.nanoTime() < deadline) {
+                if (!holdsTheStudyInATransaction(watch, "node-a")) continue;
+                relay.pauseClients();
+                if (holdsTheStudyInATransaction(watch, "node-a")) {
+                    a.process().signal("STOP");
+                    frozenHoldingTheStudy = true;
+                } else {
+                    relay.resumeClients();
+                }
+            }
+        }
+        assertTrue(frozenHoldingTheStudy, "caught node-a inside an ingest transaction");
+        try {
+            long start = System.nanoTime();
+            DimseStatus status = send(b.dicomPort(), List.of(image(study, series, 999, 256))).get(0);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(status.isSuccess(), "node-b stores a further instance of the same study: " + status);
+            assertTrue(seconds < 90, "within 90 s: " + seconds);
+            assertEquals(1, count("select count(*) from instance where node = 'node-b'"));
+        } finally {
+            a.process().signal("CONT");
+            relay.resumeClients();
+        }
+    }
+
+    /** Is a session of {@code node} idle inside a transaction that has written the study table (its ingest, between insert and commit)? */
+    private static boolean holdsTheStudyInATransaction(Connection watch, String node) throws SQLException {
+        try (ResultSet rs = watch.createStatement().executeQuery("select 1 from pg_stat_activity a join pg_locks l on l.pid = a.pid "
+                + "where a.application_name = 'triage-router " + node + "' and a.state = 'idle in transaction' "
+                + "and l.relation = 'study'::regclass and l.granted")) {
+            return rs.next();
+        }
+    }
+
+    @Test
+    void bothRoutersRecoverFromAPostgresRestartWithWakeUpsBack() throws Exception {
+        int pacsPort = RouterProcess.freePort();
+        startStorescp(pacsPort);
+        Node a = node("node-a", pacsPort, Map.of());
+        Node b = node("node-b", pacsPort, Map.of());
+        assertTrue(send(a.dicomPort(), List.of(image(Uids.newUid(), Uids.newUid(), 601))).get(0).isSuccess());
+        assertTrue(send(b.dicomPort(), List.of(image(Uids.newUid(), Uids.newUid(), 602))).get(0).isSuccess());
+        await("both studies delivered", 60, () -> count("select count(*) from delivery where state = 'delivered'") == 2);
+
+        postgres.restartServer(); // every session of both routers ends, their pools and listeners included
+        long after = System.currentTimeMillis();
+        for (int i = 0; i < 6; i++) {
+            Node to = i % 2 == 0 ? a : b;
+            Path file = image(Uids.newUid(), Uids.newUid(), 610 + i);
+            await("a C-STORE answered success after the restart", 30, () -> stored(to.dicomPort(), file));
+        }
+        await("every study delivered, without restarting a router", 90, () -> count("select count(*) from delivery where state = 'delivered'") == 8);
+        // Wake-ups are back: each image went from prepare to a finished score well inside the 2 s poll interval.
+        String handOffs = string("select string_agg(round(extract(epoch from finished_at - created_at)::numeric, 2)::text, ' ') from job "
+                + "where kind = 'infer' and created_at > to_timestamp(" + after / 1000.0 + ")");
+        assertEquals(6, handOffs.split(" ").length, handOffs);
+        for (String seconds : handOffs.split(" ")) assertTrue(Double.parseDouble(seconds) < 1.0, "prepare to scored in under 1 s: " + handOffs);
+        assertTrue(a.process().process.isAlive() && b.process().process.isAlive());
+    }
+
     // ---- helpers ----
 
     private Path image(String study, String series, long seed) throws IOException { return image(study, series, seed, 256); }
@@ -270,6 +355,15 @@ class ClusterTest {
             association.release();
         }
         return statuses;
+    }
+
+    /** One C-STORE; false when it fails in any way (for retrying while the database comes back). */
+    private static boolean stored(int port, Path file) {
+        try {
+            return send(port, List.of(file)).get(0).isSuccess();
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private static List<DimseStatus> sendEachInItsOwnAssociation(int port, List<Path> files) {

@@ -73,7 +73,8 @@ class CommandLineTest {
                     && ready.contains("HTTP port " + httpPort), ready);
             assertEquals(1, Files.readString(log).lines().filter(l -> l.contains("ready")).count());
             assertTrue(Files.notExists(spool.resolve("incoming/rx-left-over.part")), "partial file from a previous run removed");
-            assertTrue(Files.notExists(spool.resolve("2.25.1/2.25.2.dcm")), "unrecorded file removed");
+            assertTrue(Files.notExists(spool.resolve("2.25.1/2.25.2.dcm")), "unrecorded file moved out of the study folders");
+            assertEquals("a file no row knows", Files.readString(spool.resolve("orphans/2.25.1/2.25.2.dcm")), "and kept (unreadable) in orphans/");
 
             HttpResponse<String> live = get(httpPort, "/health/live");
             assertEquals(200, live.statusCode());
@@ -94,7 +95,7 @@ class CommandLineTest {
             assertTrue(send.output.matches("(?s).*Skipped \\(not a DICOM Part 10 file\\)\\s+1.*"), send.output);
             assertTrue(send.output.contains("3/3 files"), "progress bar: " + send.output);
             try (Stream<Path> files = Files.walk(spool)) {
-                assertEquals(3, files.filter(p -> p.toString().endsWith(".dcm")).count());
+                assertEquals(3, files.filter(p -> p.toString().endsWith(".dcm") && !p.startsWith(spool.resolve("orphans"))).count());
             }
             assertTrue(Files.readString(log).contains("priority HIGH"), "priority reaches the router");
 

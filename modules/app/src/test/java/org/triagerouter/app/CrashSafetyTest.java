@@ -37,7 +37,8 @@ import org.triagerouter.store.testing.PostgresServer;
 
 /**
  * SIGKILL the router (a real subprocess) in the middle of a large send: nothing acknowledged may be
- * lost, and after a restart the spool holds exactly the files the database knows.
+ * lost, and after a restart the spool holds exactly the files the database knows (a file renamed into the
+ * spool whose commit the kill cut off is kept in orphans/ and registered again, so it has a row too).
  */
 class CrashSafetyTest {
     static PostgresServer postgres;
@@ -97,7 +98,7 @@ class CrashSafetyTest {
                 assertEquals(uid, InstanceFiles.validate(file, meta.dataSetOffset(), meta.transferSyntaxUid()).sopInstanceUid());
             }
         }
-        // A restart reconciles: the spool then holds exactly the files the database knows, and nothing in flight.
+        // A restart reconciles: the spool then holds exactly the files the database knows (orphans/ included), and nothing in flight.
         Process router = startRouter(env, work.resolve("router-final.log"));
         try {
             Map<String, String> rows = rows(db);

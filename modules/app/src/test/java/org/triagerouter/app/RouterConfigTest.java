@@ -106,6 +106,21 @@ class RouterConfigTest {
     }
 
     @Test
+    void databaseSessionTimeoutsHaveDefaultsAndOverrides() throws Exception {
+        org.triagerouter.store.DatabaseSettings defaults = RouterConfig.load(null, Map.of()).databaseSettings();
+        assertEquals(java.time.Duration.ofSeconds(15), defaults.idleInTransactionTimeout());
+        assertEquals(java.time.Duration.ofSeconds(25), defaults.statementTimeout());
+        assertTrue(defaults.socketTimeoutSeconds() > defaults.statementTimeout().toSeconds(), "the server cancels before the client gives up");
+        org.triagerouter.store.DatabaseSettings set = RouterConfig.load(null, Map.of("TRIAGE_DATABASE_IDLE_IN_TRANSACTION_SECONDS", "0",
+                "TRIAGE_DATABASE_STATEMENT_TIMEOUT_SECONDS", "120")).databaseSettings();
+        assertEquals(java.time.Duration.ZERO, set.idleInTransactionTimeout());
+        assertEquals(125, set.socketTimeoutSeconds());
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class,
+                () -> RouterConfig.load(null, Map.of("TRIAGE_DATABASE_STATEMENT_TIMEOUT_SECONDS", "0")));
+        assertTrue(e.getMessage().contains("database.statementTimeoutSeconds"), e.getMessage());
+    }
+
+    @Test
     void readmeDocumentsEveryKeyWithItsVariableAndDefault() throws Exception {
         String readme = Files.readString(Path.of("../../README.md"));
         for (ConfigKey key : ConfigKey.values()) {

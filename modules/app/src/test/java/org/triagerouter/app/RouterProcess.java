@@ -25,6 +25,17 @@ final class RouterProcess implements AutoCloseable {
 
     /** As {@link #serve(Path, Map)}, logging to {@code logName} in {@code work} (several routers in one folder). */
     static RouterProcess serve(Path work, String logName, Map<String, String> env) throws Exception {
+        RouterProcess router = launch(work, logName, env);
+        router.awaitLine("Triage Router ready");
+        return router;
+    }
+
+    /** Starts {@code serve} without waiting for it to be ready (e.g. to see it refuse to start). */
+    static RouterProcess launch(Path work, Map<String, String> env) throws Exception {
+        return launch(work, "serve.log", env);
+    }
+
+    static RouterProcess launch(Path work, String logName, Map<String, String> env) throws Exception {
         Path log = work.resolve(logName);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
@@ -32,9 +43,7 @@ final class RouterProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("TRIAGE_"));
         builder.environment().put("TRIAGE_SPOOL_MIN_FREE_MB", "0");
         builder.environment().putAll(env);
-        RouterProcess router = new RouterProcess(builder.start(), log);
-        router.awaitLine("Triage Router ready");
-        return router;
+        return new RouterProcess(builder.start(), log);
     }
 
     String awaitLine(String needle) throws Exception { return awaitLine(log, needle, process, 60); }

@@ -121,6 +121,24 @@ class ReportAndDispatchTest {
     }
 
     @Test
+    void aStudyReportedAgainWithNothingNewGetsNoSecondRevision() throws Exception {
+        int port = freePort();
+        Path received = startStorescp(port);
+        Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
+        String study = seedStudy(List.of(0.7), true);
+        runUntilIdle(settings);
+        assertEquals("REPORTED ABNORMAL HIGH 1", result(study));
+        try (Connection c = database.connection()) {
+            exec(c, "update study set reported_instance_count = 0"); // a sweep that read the study before the report committed
+        }
+        runUntilIdle(settings);
+        assertEquals(1, count("select count(*) from study_result"), "no revision without a change");
+        assertEquals(2, count("select count(*) from job where kind = 'report' and state = 'done'"), "the second report job ran");
+        assertEquals(1, count("select reported_instance_count from study"));
+        assertEquals(1, files(received).size(), "one SR at the PACS");
+    }
+
+    @Test
     void aDestinationThatIsDownGetsTheResultOnceItComesBack() throws Exception {
         int port = freePort();
         Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));

@@ -22,7 +22,7 @@ import org.triagerouter.store.Transactions;
  * The ingest stage: a received instance is answered success only once its file is fsynced in the
  * spool and its study, series, instance and {@code prepare} job rows are committed. Whatever fails
  * first, the answer is 0xA700 and nothing half-written remains: no row without its file, no file
- * without its row (a crash between rename and commit leaves a file that {@link SpoolReconciler} removes).
+ * without its row (a crash between rename and commit leaves a file that {@link SpoolReconciler} registers again).
  */
 public final class DurableStoreHandler implements StoreHandler {
     private static final Logger log = LoggerFactory.getLogger(DurableStoreHandler.class);
@@ -145,7 +145,7 @@ public final class DurableStoreHandler implements StoreHandler {
         try {
             Files.deleteIfExists(moved ? target : instance.file());
         } catch (IOException e) {
-            log.error("{} cannot remove {} after failure; reconciliation will: {}", id, sop, e.getMessage());
+            log.error("{} cannot remove {} after failure; it stays for reconciliation: {}", id, sop, e.getMessage());
         }
         return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES,
                 cause instanceof SQLException ? "router database unavailable" : "router disk cannot take the instance");

@@ -32,9 +32,14 @@ public final class SpoolLock implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new IOException("spool " + spool + " is in use by another router process");
+            throw new InUseException("spool " + spool + " is in use by another router process");
         }
         return new SpoolLock(channel, lock);
+    }
+
+    /** Another process holds the spool's lock. */
+    public static final class InUseException extends IOException {
+        InUseException(String message) { super(message); }
     }
 
     @Override

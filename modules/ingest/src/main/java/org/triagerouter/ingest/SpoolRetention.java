@@ -18,12 +18,15 @@ import org.triagerouter.store.Outcome;
 import org.triagerouter.store.StageWorker;
 
 /**
- * Deletes this node's spool files of studies whose results were all delivered more than
- * {@code retention} ago, and never before: a study still waiting for a delivery, or never reported,
- * keeps its files. The rows stay, marked with the time their file went.
+ * Deletes this node's spool files of studies whose every result was delivered (or shadowed) more than
+ * {@code retention} ago, whatever else the study holds (an SR, a KOS, a dose report, our own SR sent back),
+ * and never before: a study still waiting for a delivery, re-opened, or whose latest result FAILED keeps its
+ * files. A study with no image at all (nothing to report) keeps them for the retention period after its last
+ * instance came. The rows stay, marked with the time their file went. Deletes go in batches.
  */
 public final class SpoolRetention implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(SpoolRetention.class);
+    private static final int BATCH = 1000;
 
     private final Database database;
     private final IngestSettings settings;
@@ -44,42 +47,53 @@ public final class SpoolRetention implements StageWorker.Handler {
 
     /** Deletes the eligible files now; returns how many. */
     public int deleteDelivered() throws SQLException, IOException {
-        record Spooled(long id, Path file) {}
+        int deleted = 0;
+        while (true) {
+            List<Spooled> expired = expired();
+            for (Spooled spooled : expired) {
+                Files.deleteIfExists(spooled.file());
+                try (Connection c = database.connection();
+                     PreparedStatement s = c.prepareStatement("update instance set file_deleted_at = now() where id = ?")) {
+                    s.setLong(1, spooled.id());
+                    s.executeUpdate();
+                }
+                deleted++;
+            }
+            if (expired.size() < BATCH) return deleted;
+        }
+    }
+
+    private record Spooled(long id, Path file) {}
+
+    private List<Spooled> expired() throws SQLException {
         List<Spooled> expired = new ArrayList<>();
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("""
-                     select i.id, i.file_path from instance i
+                     select i.id, i.file_path from instance i join study st on st.id = i.study_id
                       where i.node = ? and i.file_deleted_at is null
-                        and exists (select 1 from study_result r where r.study_id = i.study_id)
-                        -- A study whose latest result FAILED keeps its files: they are what a re-run needs.
-                        and not exists (select 1 from study_result r where r.study_id = i.study_id and r.status = 'FAILED'
-                                           and r.revision = (select max(x.revision) from study_result x where x.study_id = r.study_id
-                                                               and x.model_id = r.model_id))
-                        and not exists (select 1 from study_result r join delivery d on d.study_result_id = r.id
-                                         where r.study_id = i.study_id
-                                           and (d.state not in ('delivered', 'shadow')
-                                                or coalesce(d.delivered_at, r.created_at) > now() - ? * interval '1 millisecond'))
-                        and not exists (select 1 from study_result r where r.study_id = i.study_id
-                                           and r.created_at > now() - ? * interval '1 millisecond')
-                        and (select count(*) from instance all_i where all_i.study_id = i.study_id)
-                            = (select reported_instance_count from study st where st.id = i.study_id)""")) {
+                        and ((st.instance_count > 0 and st.instance_count <= st.reported_instance_count
+                              and exists (select 1 from study_result r where r.study_id = st.id)
+                              -- A study whose latest result FAILED keeps its files: they are what a re-run needs.
+                              and not exists (select 1 from study_result r where r.study_id = st.id and r.status = 'FAILED'
+                                                 and r.revision = (select max(x.revision) from study_result x where x.study_id = r.study_id
+                                                                     and x.model_id = r.model_id))
+                              and not exists (select 1 from study_result r join delivery d on d.study_result_id = r.id
+                                               where r.study_id = st.id
+                                                 and (d.state not in ('delivered', 'shadow')
+                                                      or coalesce(d.delivered_at, r.created_at) > now() - ? * interval '1 millisecond'))
+                              and not exists (select 1 from study_result r where r.study_id = st.id
+                                                 and r.created_at > now() - ? * interval '1 millisecond'))
+                          or (st.instance_count = 0 and st.last_received_at < now() - ? * interval '1 millisecond'))
+                      limit ?""")) {
             s.setString(1, settings.node());
             s.setLong(2, retention.toMillis());
             s.setLong(3, retention.toMillis());
+            s.setLong(4, retention.toMillis());
+            s.setInt(5, BATCH);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) expired.add(new Spooled(rs.getLong(1), Path.of(rs.getString(2))));
             }
         }
-        int deleted = 0;
-        for (Spooled spooled : expired) {
-            Files.deleteIfExists(spooled.file());
-            try (Connection c = database.connection();
-                 PreparedStatement s = c.prepareStatement("update instance set file_deleted_at = now() where id = ?")) {
-                s.setLong(1, spooled.id());
-                s.executeUpdate();
-            }
-            deleted++;
-        }
-        return deleted;
+        return expired;
     }
 }

@@ -200,36 +200,6 @@ class DurableIngestTest {
     }
 
     @Test
-    void reconcilerRemovesPartialAndUnrecordedFilesAndKeepsRecordedOnes() throws Exception {
-        try (ClientAssociation association = open()) {
-            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
-            association.release();
-        }
-        Path recorded = spoolFiles().get(0);
-        Path orphan = recorded.getParent().resolve("2.25.1234.dcm");
-        Files.copy(recorded, orphan);
-        Path partial = Files.writeString(settings.incoming().resolve("rx-1.part"), "partial");
-        SpoolReconciler.Result result = new SpoolReconciler(database, settings).reconcile();
-        assertEquals(new SpoolReconciler.Result(1, 1, 0), result);
-        assertTrue(Files.exists(recorded));
-        assertTrue(Files.notExists(orphan));
-        assertTrue(Files.notExists(partial));
-    }
-
-    @Test
-    void filesWhoseRowsNameAnotherNodeAreNotTakenForOrphans() throws Exception {
-        try (ClientAssociation association = open()) {
-            assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));
-            association.release();
-        }
-        // The host was renamed: this node's name changed, its spool did not.
-        IngestSettings renamed = new IngestSettings(settings.spool(), 0, "node-renamed");
-        SpoolReconciler.Result result = new SpoolReconciler(database, renamed).reconcile();
-        assertEquals(0, result.orphanFilesRemoved());
-        assertEquals(1, spoolFiles().size(), "an acknowledged file survives a node rename");
-    }
-
-    @Test
     void aDuplicateRestoresASpoolFileThatWentMissing() throws Exception {
         try (ClientAssociation association = open()) {
             assertEquals(DimseStatus.SUCCESS, association.store(images.get(0), Priority.MEDIUM));

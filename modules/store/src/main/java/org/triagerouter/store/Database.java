@@ -29,10 +29,9 @@ public final class Database implements AutoCloseable {
         config.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(
                 io.micrometer.core.instrument.Metrics.globalRegistry));
         config.setAutoCommit(true);
-        config.addDataSourceProperty("ApplicationName", "triage-router");
-        // A dead server must not hang a C-STORE: bound the socket waits too.
-        config.addDataSourceProperty("socketTimeout", "30");
-        config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, settings.connectionTimeout().toSeconds())));
+        // Name, keepalive, socket and connect timeouts, and the server-side session timeouts (see DatabaseSettings):
+        // a dead server must not hang a C-STORE, and a frozen router must not hold its locks for hours.
+        settings.connectionProperties().forEach((name, value) -> config.addDataSourceProperty((String) name, value));
         this.pool = new HikariDataSource(config);
     }
 

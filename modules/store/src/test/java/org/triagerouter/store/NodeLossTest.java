@@ -52,8 +52,9 @@ class NodeLossTest {
         assertEquals(List.of(), loss.declareLost(), "declared once");
 
         // Back: its heartbeat clears the mark, and a retried job is its own again.
-        new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo("node-a", "test", "TRIAGE", 1, 1, "", "")).beat();
-        assertEquals(0, count("select count(*) from node where lost_at is not null"));
+        try (NodeHeartbeat back = NodeHeartbeat.claim(database, new NodeHeartbeat.NodeInfo("node-a", "test", "TRIAGE", 1, 1, "", ""))) {
+            assertEquals(0, count("select count(*) from node where lost_at is not null"));
+        }
     }
 
     private void node(String name, String heartbeat) throws SQLException {

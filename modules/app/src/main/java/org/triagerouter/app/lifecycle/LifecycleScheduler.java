@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.triagerouter.dispatch.DestinationHealth;
 import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.DatabaseRetention;
 import org.triagerouter.store.NodeLoss;
 
 /**
@@ -35,12 +36,14 @@ public final class LifecycleScheduler implements AutoCloseable {
     private static final String DATA_SOURCE = "triage";
 
     /** What the jobs act on, handed to them through the scheduler context (not the persisted job data). */
-    public record Services(Database database, StudyCompletion completion, DestinationHealth health, NodeLoss nodeLoss) {}
+    public record Services(Database database, StudyCompletion completion, DestinationHealth health, NodeLoss nodeLoss,
+                           DatabaseRetention databaseRetention) {}
 
     public record Intervals(Duration completion, Duration leaseRecovery, Duration deliveryRetry, Duration retention, Duration health,
                             Duration nodeLoss) {
         public static Intervals defaults() {
-            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofMinutes(1),
+            // Retention every minute: a period of 0 (or 0.01 days) takes effect within a minute.
+            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(1),
                     Duration.ofSeconds(5));
         }
 
@@ -81,10 +84,11 @@ public final class LifecycleScheduler implements AutoCloseable {
         jobs.put(job(SpoolRetentionJob.class), trigger("spool-retention", intervals.retention()));
         jobs.put(job(DestinationHealthJob.class), trigger("destination-health", intervals.health()));
         jobs.put(job(NodeLossJob.class), trigger("node-loss", intervals.nodeLoss()));
+        jobs.put(job(DatabaseRetentionJob.class), trigger("database-retention", intervals.retention()));
         scheduler.scheduleJobs(jobs, true); // replace: the intervals configured on the latest node to start win
         scheduler.start();
         log.info("lifecycle jobs scheduled (Quartz, clustered): study completion every {}, lease recovery every {}, delivery retry every {}, "
-                + "spool retention every {}, destination health every {}, node loss every {} (lost after {})", intervals.completion(),
+                + "spool and database retention every {}, destination health every {}, node loss every {} (lost after {})", intervals.completion(),
                 intervals.leaseRecovery(), intervals.deliveryRetry(), intervals.retention(), intervals.health(), intervals.nodeLoss(),
                 services.nodeLoss().lostAfter());
         return new LifecycleScheduler(scheduler);

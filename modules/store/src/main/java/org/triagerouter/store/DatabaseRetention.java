@@ -1,0 +1,151 @@
+package org.triagerouter.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the database from growing for ever, in small batches of short transactions (a batch locks only
+ * the rows it deletes, so ingest never waits behind it):
+ * <ul>
+ * <li>canonical images, {@code images} after their study's results were all delivered (or shadowed);</li>
+ * <li>finished jobs, {@code jobs} after they finished (failed ones, which the Failures page lists, after {@code history});
+ *     association records likewise after {@code jobs};</li>
+ * <li>studies with their series, instances, eligibility, scores, results and deliveries (the audit trail), {@code history}
+ *     after their last instance came, once the spool no longer holds any of their files.</li>
+ * </ul>
+ */
+public final class DatabaseRetention {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseRetention.class);
+    static final int BATCH = 500;
+
+    /** How long each kind of row is kept. */
+    public record Periods(Duration images, Duration jobs, Duration history) {}
+
+    /** Rows deleted by one pass. */
+    public record Pruned(int images, int jobs, int associations, int studies) {
+        public int total() { return images + jobs + associations + studies; }
+    }
+
+    private final Database database;
+    private final Periods periods;
+
+    public DatabaseRetention(Database database, Periods periods) {
+        this.database = database;
+        this.periods = periods;
+    }
+
+    /** Deletes what has expired, batch after batch, until nothing is left or {@code budget} is spent. */
+    public Pruned prune(Duration budget) throws SQLException {
+        long deadline = System.nanoTime() + budget.toNanos();
+        int images = drain(deadline, this::deleteImages);
+        int jobs = drain(deadline, this::deleteJobs);
+        int associations = drain(deadline, this::deleteAssociations);
+        int studies = drain(deadline, this::deleteStudies);
+        Pruned pruned = new Pruned(images, jobs, associations, studies);
+        if (pruned.total() > 0) {
+            log.info("database retention: deleted {} canonical image(s), {} job(s), {} association record(s), {} stud(ies) with their history",
+                    images, jobs, associations, studies);
+        }
+        return pruned;
+    }
+
+    @FunctionalInterface
+    private interface Batch {
+        int delete(Connection transaction) throws SQLException;
+    }
+
+    private int drain(long deadline, Batch batch) throws SQLException {
+        int total = 0;
+        while (System.nanoTime() < deadline) {
+            int deleted = Transactions.inTransaction(database, batch::delete);
+            total += deleted;
+            if (deleted < BATCH) break;
+        }
+        return total;
+    }
+
+    private int deleteImages(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                delete from canonical_image where instance_id in (
+                    select ci.instance_id from canonical_image ci join instance i on i.id = ci.instance_id join study st on st.id = i.study_id
+                     where st.instance_count <= st.reported_instance_count
+                       and exists (select 1 from study_result r where r.study_id = st.id and r.status = 'REPORTED')
+                       and not exists (select 1 from study_result r join delivery d on d.study_result_id = r.id where r.study_id = st.id
+                                         and (d.state not in ('delivered', 'shadow')
+                                              or coalesce(d.delivered_at, r.created_at) > now() - ? * interval '1 millisecond'))
+                       and not exists (select 1 from study_result r where r.study_id = st.id
+                                         and r.created_at > now() - ? * interval '1 millisecond')
+                     limit ? for update of ci skip locked)""")) {
+            s.setLong(1, periods.images().toMillis());
+            s.setLong(2, periods.images().toMillis());
+            s.setInt(3, BATCH);
+            return s.executeUpdate();
+        }
+    }
+
+    private int deleteJobs(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                delete from job where id in (
+                    select id from job
+                     where (state = 'done' and finished_at < now() - ? * interval '1 millisecond')
+                        or (state = 'failed' and finished_at < now() - ? * interval '1 millisecond')
+                     limit ? for update skip locked)""")) {
+            s.setLong(1, periods.jobs().toMillis());
+            s.setLong(2, periods.history().toMillis());
+            s.setInt(3, BATCH);
+            return s.executeUpdate();
+        }
+    }
+
+    private int deleteAssociations(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                delete from association where id in (
+                    select id from association where closed_at < now() - ? * interval '1 millisecond' limit ? for update skip locked)""")) {
+            s.setLong(1, periods.jobs().toMillis());
+            s.setInt(2, BATCH);
+            return s.executeUpdate();
+        }
+    }
+
+    /** A study and everything that hangs off it, children first; only once none of its files is left in a spool. */
+    private int deleteStudies(Connection c) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                select st.id from study st
+                 where st.last_received_at < now() - ? * interval '1 millisecond'
+                   and not exists (select 1 from instance i where i.study_id = st.id and i.file_deleted_at is null)
+                 order by st.last_received_at limit ? for update skip locked""")) {
+            s.setLong(1, periods.history().toMillis());
+            s.setInt(2, BATCH / 10);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+        }
+        if (ids.isEmpty()) return 0;
+        java.sql.Array studies = c.createArrayOf("bigint", ids.toArray());
+        for (String sql : new String[] {
+                "delete from delivery where study_result_id in (select id from study_result where study_id = any (?))",
+                "update study set latest_result_id = null where id = any (?)",
+                "delete from study_result where study_id = any (?)",
+                "delete from ground_truth where study_id = any (?)",
+                "delete from score where instance_id in (select id from instance where study_id = any (?))",
+                "delete from canonical_image where instance_id in (select id from instance where study_id = any (?))",
+                "delete from eligibility where instance_id in (select id from instance where study_id = any (?))",
+                "delete from instance where study_id = any (?)",
+                "delete from series where study_id = any (?)",
+                "delete from study where id = any (?)"}) {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setArray(1, studies);
+                s.executeUpdate();
+            }
+        }
+        return ids.size();
+    }
+}
