@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseRetention {
     private static final Logger log = LoggerFactory.getLogger(DatabaseRetention.class);
     static final int BATCH = 500;
+    /** Pause after a batch, as a multiple of its duration: retention is never urgent, ingest is. */
+    private static final long PAUSE_FACTOR = 4;
 
     /** How long each kind of row is kept. */
     public record Periods(Duration images, Duration jobs, Duration history) {}
@@ -62,7 +64,7 @@ public final class DatabaseRetention {
     }
 
     /**
-     * Batch after batch, each followed by a pause twice as long as it took: a prune uses at most a third of a core and
+     * Batch after batch, each followed by a pause four times as long as it took: a prune uses at most a fifth of a core and
      * of the disk, so ingest beside it keeps its pace. Its commits do not wait for the WAL flush (a delete lost in a crash
      * is simply made again next time), so ingest's own commits do not queue behind them.
      */
@@ -79,7 +81,7 @@ public final class DatabaseRetention {
             total += deleted;
             if (deleted < BATCH) break;
             try {
-                Thread.sleep(Duration.ofNanos(2 * (System.nanoTime() - start)));
+                Thread.sleep(Duration.ofNanos(PAUSE_FACTOR * (System.nanoTime() - start)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
