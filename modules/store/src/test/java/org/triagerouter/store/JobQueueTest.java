@@ -18,33 +18,22 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 class JobQueueTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     Database database;
     JobQueue queue;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
-        assertTrue(database.migrate() >= 1);
+    void freshDatabase() {
+        database = postgres.database();
         queue = new JobQueue(database);
     }
-
-    @AfterEach
-    void close() { database.close(); }
 
     @Test
     void enqueueIsIdempotentWhileAJobIsLive() throws Exception {
