@@ -13,27 +13,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.inference.DemoModel;
 import org.triagerouter.inference.ModelManifest;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 import picocli.CommandLine;
 
 /** `simulate` and `evaluate` as a user runs them: files and the router's own database in, tables, charts and reports out. */
 class AnalysisCommandsTest {
-    private static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     @TempDir Path work;
-
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
 
     record Run(int exitCode, String out, String err) {}
 
@@ -80,10 +74,10 @@ class AnalysisCommandsTest {
 
     @Test
     void simulateReplaysTheRoutersStudiesThatHaveFinalReads() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.settings();
         Path config = config(db);
-        try (Database database = new Database(db)) {
-            database.migrate();
+        {
+            Database database = postgres.database();
             Run none = run("simulate", "--arrivals", "database", "--config", config.toString(), "--out", work.resolve("r0").toString());
             assertEquals(2, none.exitCode());
             assertTrue(none.err().contains("has a final read"), none.err());
@@ -106,7 +100,7 @@ class AnalysisCommandsTest {
         assertTrue(run.out().matches("(?s).*abnormal\\s+AI-prioritised\\s+1\\s+28\\.0.*"), run.out());
 
         // A read study the model reported nothing on has no score: flagging by score refuses and names it.
-        try (Database database = new Database(db); Connection c = database.connection()) {
+        try (Connection c = postgres.database().connection()) {
             long unscored = study(c, "2.25.14", 3);
             read(c, unscored, "NORMAL");
         }
@@ -118,11 +112,11 @@ class AnalysisCommandsTest {
 
     @Test
     void evaluateMeasuresTheModelAndWritesAManifestCopyWithChosenThresholds() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.settings();
         Path manifest = DemoModel.write(work.resolve("model"));
         StringBuilder labels = new StringBuilder("study_uid,label\n");
-        try (Database database = new Database(db)) {
-            database.migrate();
+        {
+            Database database = postgres.database();
             try (Connection c = database.connection()) {
                 double[] scores = {0.9, 0.8, 0.4, 0.5, 0.3, 0.1};
                 for (int i = 0; i < scores.length; i++) {
@@ -147,7 +141,7 @@ class AnalysisCommandsTest {
         assertEquals(0.4, chosen.threshold(), 1e-9, "the highest threshold that keeps all three abnormal studies");
         assertEquals(1.0, chosen.sensitivity(), 1e-9);
         assertEquals(2.0 / 3, chosen.specificity(), 1e-4);
-        try (Database database = new Database(db); Connection c = database.connection();
+        try (Connection c = postgres.database().connection();
              ResultSet rs = c.createStatement().executeQuery("select count(*) from ground_truth")) {
             rs.next();
             assertEquals(6, rs.getInt(1), "--record stores the file's labels as final reads");

@@ -25,11 +25,10 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.InstanceFiles;
@@ -41,7 +40,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * Router processes sharing one PostgreSQL, with dcmtk's storescp as the PACS, under the faults a cluster
@@ -49,7 +48,8 @@ import org.triagerouter.store.testing.PostgresServer;
  * two nodes, a stop in the middle of work.
  */
 class ClusterTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
@@ -58,14 +58,8 @@ class ClusterTest {
     final List<Process> peers = new ArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception { db = postgres.createDatabase(); }
+    void freshDatabase() { db = postgres.emptyDatabase(); } // the first router migrates it
 
     @AfterEach
     void stopAll() throws Exception {
