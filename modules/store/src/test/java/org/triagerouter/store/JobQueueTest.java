@@ -105,10 +105,7 @@ class JobQueueTest {
 
     @Test
     void anExpiredLeaseOnItsLastAttemptIsNotClaimedAgainButFailed() throws Exception {
-        enqueue("infer", "poison", 0);
-        try (Connection c = database.connection()) {
-            c.createStatement().execute("update job set max_attempts = 1");
-        }
+        Transactions.run(database, c -> JobQueue.enqueue(c, JobKind.INFER, "poison", 0, null, 1));
         assertEquals(1, queue.claim(JobKind.INFER, "crashing", 1, Duration.ofMillis(100)).size());
         Thread.sleep(250);
         assertTrue(queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1)).isEmpty(), "no attempts left");

@@ -43,10 +43,11 @@ class NodeLossTest {
         assertEquals(0, count("select count(*) from node where lost_at is not null"));
     }
 
+    /** A node's row as its heartbeat writes it, last beating at {@code heartbeat}. */
     private void node(String name, String heartbeat) throws SQLException {
+        new NodeHeartbeat(database, new NodeHeartbeat.NodeInfo(name, "test", "TRIAGE", 1, 1, "", "")).beat();
         try (Connection c = database.connection()) {
-            c.createStatement().execute("insert into node (name, started_at, heartbeat_at, version, ae_title, dicom_port, http_port, model, provider) "
-                    + "values ('" + name + "', now(), " + heartbeat + ", 'test', 'TRIAGE', 1, 1, '', '')");
+            c.createStatement().execute("update node set heartbeat_at = " + heartbeat + " where name = '" + name + "'");
         }
     }
 

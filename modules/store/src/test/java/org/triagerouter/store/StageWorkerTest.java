@@ -44,8 +44,7 @@ class StageWorkerTest {
 
     @Test
     void aHandlerThatThrowsIsRetriedThenFailedWithTheReason() throws Exception {
-        enqueue("poison");
-        exec("update job set max_attempts = 2");
+        Transactions.run(database, c -> JobQueue.enqueue(c, JobKind.REPORT, "poison", JobKind.ROUTINE, null, 2));
         try (StageWorker worker = worker(job -> {
             throw new IllegalStateException("cannot handle " + job.subject());
         }).start()) {
