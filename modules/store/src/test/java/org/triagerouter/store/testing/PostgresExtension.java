@@ -38,7 +38,10 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     /** A new database for each test, for classes whose tests count rows or depend on ids starting at 1. */
     public static PostgresExtension perTest() { return new PostgresExtension(true); }
 
-    /** The migrated database of this class, or of this test with {@link #perTest()} or {@link PrivatePostgres}. */
+    /**
+     * The migrated database of this class, or of this test with {@link #perTest()} or {@link PrivatePostgres} (then ask for it
+     * in the test or a {@code @BeforeEach}: one made in {@code @BeforeAll} would be closed after the first test).
+     */
     public Database database() {
         if (freshPerTest || privateServer != null) {
             if (testDatabase == null) testDatabase = migrated(server());
