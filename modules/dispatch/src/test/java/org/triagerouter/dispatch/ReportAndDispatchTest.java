@@ -67,6 +67,7 @@ class ReportAndDispatchTest {
     Path work;
     Database database;
     IngestSettings ingest;
+    InlinePipeline stages;
     List<Process> peers = new ArrayList<>();
     int imageSeed = 40;
 
@@ -77,6 +78,7 @@ class ReportAndDispatchTest {
     void database() {
         database = postgres.database();
         ingest = new IngestSettings(work.resolve("spool"), 0, "node-a");
+        stages = new InlinePipeline(database, "node-a");
     }
 
     @AfterEach
@@ -286,7 +288,7 @@ class ReportAndDispatchTest {
     }
 
     /** The report stage on one study only, as if its completion alone had been found; no dispatch. */
-    private void report(String study, Pipeline settings) throws Exception { new InlinePipeline(database, "node-a").report(settings.report(), study); }
+    private void report(String study, Pipeline settings) throws Exception { stages.report(settings.report(), study); }
 
     private void runUntilIdle(Pipeline settings) throws Exception {
         try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
@@ -341,7 +343,7 @@ class ReportAndDispatchTest {
                 if (!Double.isNaN(score)) chosen.put(sop, score);
             }
         }
-        new InlinePipeline(database, "node-a").prepareAndScore(cxr, chosen);
+        stages.prepareAndScore(cxr, chosen);
     }
 
     private Path startStorescp(int port) throws Exception {
