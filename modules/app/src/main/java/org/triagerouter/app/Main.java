@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "DICOM router that puts a chest X-ray triage model in the imaging workflow.",
         subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class})
 public final class Main implements Runnable {
-    static final String VERSION = "0.1.0";
+    static final String VERSION = org.triagerouter.dicom.RouterVersion.VERSION;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -34,6 +34,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dicom.testing.SrValidator;
 import org.triagerouter.dispatch.testing.InlinePipeline;
 import org.triagerouter.inference.ChosenScores;
 import org.triagerouter.inference.ModelManifest;
@@ -54,7 +55,7 @@ import org.triagerouter.store.testing.PostgresExtension;
 /**
  * From a complete study's rows to an SR at a real C-STORE SCP (dcmtk's storescp): decision, SR,
  * deliveries, HIGH priority for URGENT, revision on re-open, retry until a destination comes back,
- * permanent refusal, shadow mode.
+ * permanent refusal, shadow mode. The SRs received pass PixelMed's DicomSRValidator without errors.
  */
 class ReportAndDispatchTest {
     @RegisterExtension
@@ -126,9 +127,16 @@ class ReportAndDispatchTest {
         addImage(abnormal, 0.1);
         runUntilIdle(settings);
         assertEquals("REPORTED ABNORMAL URGENT 2", result(abnormal));
-        assertEquals(3, files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).count());
+        List<Path> allSrs = files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).toList();
+        assertEquals(3, allSrs.size());
         assertNotEquals(string("select sr_sop_instance_uid from study_result where revision = 1 and study_id = (select id from study where "
                 + "study_instance_uid = '" + abnormal + "')"), string("select sr_sop_instance_uid from study_result where revision = 2"));
+
+        // What the PACS received passes the validator IHE uses: normal, abnormal and revised SRs, and the key object selection.
+        for (Path document : Stream.concat(allSrs.stream(), keyObjects.stream()).toList()) {
+            SrValidator.Report report = SrValidator.validate(document);
+            assertEquals(List.of(), report.errors(), document.getFileName() + ":\n" + report.output());
+        }
     }
 
     @Test
@@ -211,6 +219,8 @@ class ReportAndDispatchTest {
             String tree = new String(dump.getInputStream().readAllBytes());
             assertEquals(0, dump.waitFor());
             assertTrue(tree.contains("Abnormality score") && tree.contains("0.9300") && tree.contains("(263654008,SCT,\"Abnormal\")"), tree);
+            SrValidator.Report report = SrValidator.validate(copy);
+            assertEquals(List.of(), report.errors(), "the SR as the PACS holds it:\n" + report.output());
         }
     }
 
