@@ -4,10 +4,10 @@ package org.triagerouter.dicom.pixels;
  * Area-averaging reduction: every output pixel is the mean of the source area it covers, with
  * fractional weights at the edges. Separable (rows, then columns), so it costs O(source pixels).
  */
-final class AreaDownscale {
+public final class AreaDownscale {
     private AreaDownscale() {}
 
-    static float[] resize(float[] source, int width, int height, int newWidth, int newHeight) {
+    public static float[] resize(float[] source, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return source;
         float[] rows = new float[newWidth * height];
         for (int y = 0; y < height; y++) resampleLine(source, y * width, 1, width, rows, y * newWidth, 1, newWidth);

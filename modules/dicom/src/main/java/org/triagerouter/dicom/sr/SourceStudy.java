@@ -15,7 +15,12 @@ record SourceStudy(AttributeList header, String studyInstanceUid, String identit
     static SourceStudy of(byte[] studyAttributes, TriageResult result) throws IOException {
         AttributeList header = org.triagerouter.dicom.file.StudyAttributes.decode(studyAttributes);
         String study = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.StudyInstanceUID);
-        return new SourceStudy(header, study, study + "|" + result.modelId() + "|" + result.modelVersion());
+        return new SourceStudy(header, study, identity(study, result.modelId(), result.modelVersion()));
+    }
+
+    /** What the UIDs of a study's result documents are derived from. */
+    static String identity(String studyInstanceUid, String modelId, String modelVersion) {
+        return studyInstanceUid + "|" + modelId + "|" + modelVersion;
     }
 
     /** Patient and General Study modules; their Type 2 attributes present, empty when the image lacks them. */

@@ -53,6 +53,8 @@ final class TriageCodes {
     static CodedSequenceItem noUnits() { return code("1", "UCUM", "no units"); }
     static CodedSequenceItem ofInterest() { return code("113000", "DCM", "Of Interest"); }
     static CodedSequenceItem keyObjectDescription() { return code("113012", "DCM", "Key Object Description"); }
+    /** CID 7202 Source Image Purposes of Reference: the result image's deciding image. */
+    static CodedSequenceItem sourceImageForProcessing() { return code("121322", "DCM", "Source image for image processing operation"); }
     /** IHE AI Results (AIR) Rev. 1.1, 6.5.3.1: Purpose of Reference of the algorithm's Contributing Equipment item. */
     static CodedSequenceItem processingAlgorithm() { return code("Newcode1", "99IHE", "Processing Algorithm"); }
     static CodedSequenceItem abnormalityScore() { return code("ABNSCORE", PRIVATE_SCHEME, "Abnormality score"); }
