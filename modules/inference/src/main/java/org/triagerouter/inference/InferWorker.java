@@ -137,8 +137,14 @@ public final class InferWorker implements AutoCloseable {
             try {
                 run(batch);
             } catch (Throwable e) {
+                // Counted as an attempt (not released): a batch that always breaks ends FAILED instead of looping.
                 log.error("{}: {}", owner, e.toString());
-                release(batch.inputs().stream().map(Input::job).toList());
+                List<Job> jobs = batch.inputs().stream().map(Input::job).toList();
+                try {
+                    record(jobs, jobs.stream().map(j -> Outcome.retry("infer failed: " + e)).toList());
+                } catch (SQLException | RuntimeException unrecorded) {
+                    leases.drop(jobs); // unreachable database: the leases lapse and the jobs are taken over
+                }
                 sleep();
             } finally {
                 freeBuffers.add(batch.buffer());
@@ -154,11 +160,16 @@ public final class InferWorker implements AutoCloseable {
             return batch;
         }
         long deadline = System.nanoTime() + settings.maxWait().toNanos();
-        while (batch.size() < batchSize) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) break;
-            wakeups.await(JobKind.INFER.id(), java.time.Duration.ofNanos(remaining));
-            batch.addAll(claim(batchSize - batch.size()));
+        try {
+            while (batch.size() < batchSize) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) break;
+                wakeups.await(JobKind.INFER.id(), java.time.Duration.ofNanos(remaining));
+                batch.addAll(claim(batchSize - batch.size()));
+            }
+        } catch (SQLException | InterruptedException | RuntimeException e) {
+            release(batch); // stopped or cut off while filling: what was claimed goes straight back
+            throw e;
         }
         return batch;
     }

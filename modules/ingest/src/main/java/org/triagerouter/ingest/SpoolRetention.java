@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
+import org.triagerouter.store.JobKind;
 import org.triagerouter.store.Outcome;
 import org.triagerouter.store.StageWorker;
 
@@ -21,7 +22,7 @@ import org.triagerouter.store.StageWorker;
  * Deletes this node's spool files of studies whose every result was delivered (or shadowed) more than
  * {@code retention} ago, whatever else the study holds (an SR, a KOS, a dose report, our own SR sent back),
  * and never before: a study still waiting for a delivery, re-opened, or whose latest result FAILED keeps its
- * files. A study with no image at all (nothing to report) keeps them for the retention period after its last
+ * files, and so does an image whose prepare or infer failed or is under way (a retry needs it). A study with no image at all (nothing to report) keeps them for the retention period after its last
  * instance came. The rows stay, marked with the time their file went. Deletes go in batches.
  */
 public final class SpoolRetention implements StageWorker.Handler {
@@ -71,6 +72,9 @@ public final class SpoolRetention implements StageWorker.Handler {
              PreparedStatement s = c.prepareStatement("""
                      select i.id, i.file_path from instance i join study st on st.id = i.study_id
                       where i.node = ? and i.file_deleted_at is null
+                        -- An image whose prepare or infer failed (a lost node, a read error) or is under way keeps its file: a retry needs it.
+                        and not exists (select 1 from job j where j.subject = i.sop_instance_uid and j.kind = any (?)
+                                          and j.state in ('failed', 'queued', 'running'))
                         and ((st.instance_count > 0 and st.instance_count <= st.reported_instance_count
                               and exists (select 1 from study_result r where r.study_id = st.id)
                               -- A study whose latest result FAILED keeps its files: they are what a re-run needs.
@@ -86,10 +90,11 @@ public final class SpoolRetention implements StageWorker.Handler {
                           or (st.instance_count = 0 and st.last_received_at < now() - ? * interval '1 millisecond'))
                       limit ?""")) {
             s.setString(1, settings.node());
-            s.setLong(2, retention.toMillis());
+            s.setArray(2, c.createArrayOf("text", JobKind.imageStages()));
             s.setLong(3, retention.toMillis());
             s.setLong(4, retention.toMillis());
-            s.setInt(5, BATCH);
+            s.setLong(5, retention.toMillis());
+            s.setInt(6, BATCH);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) expired.add(new Spooled(rs.getLong(1), Path.of(rs.getString(2))));
             }

@@ -51,6 +51,11 @@ public final class ReportStage implements StageWorker.Handler {
     public Outcome handle(Job job) throws SQLException, IOException {
         Study study = study(job.subject());
         if (study == null) return Outcome.failed("no study " + job.subject());
+        if (imagesInProgress(study.id())) {
+            // An image arrived after the study was found complete: the study stays open and is reported once it is settled.
+            log.info("report {}: an image is still being prepared or scored; reported later", job.subject());
+            return Outcome.done();
+        }
         List<Image> images = images(study.id());
         Previous previous = previous(study.id());
         String digest = digest(images);
@@ -97,6 +102,10 @@ public final class ReportStage implements StageWorker.Handler {
         return Outcome.done(c -> {
             if (!stillBasedOn(c, study.id(), previous)) {
                 log.warn("report {}: revision {} was written meanwhile; this one is dropped", job.subject(), revision - 1);
+                return;
+            }
+            if (imagesInProgress(c, study.id())) {
+                log.info("report {}: an image came (or was retried) meanwhile; reported once it is settled", job.subject());
                 return;
             }
             long resultId = insertResult(c, study.id(), revision, decision, images.size(), written, srData, kosData, digest);
@@ -185,6 +194,26 @@ public final class ReportStage implements StageWorker.Handler {
             }
         }
         return null;
+    }
+
+    private boolean imagesInProgress(long studyId) throws SQLException {
+        try (Connection c = database.connection()) {
+            return imagesInProgress(c, studyId);
+        }
+    }
+
+    /** Has the study an image whose prepare or infer job is still queued or running (a late image, a retried one)? */
+    private static boolean imagesInProgress(Connection c, long studyId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                select exists (select 1 from instance i join job j on j.subject = i.sop_instance_uid
+                                where i.study_id = ? and i.rows > 0 and j.kind = any (?) and j.state in ('queued', 'running'))""")) {
+            s.setLong(1, studyId);
+            s.setArray(2, c.createArrayOf("text", JobKind.imageStages()));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Under the study's row lock: is the latest revision still the one this result was built on? */

@@ -81,7 +81,8 @@ public final class DatabaseRetention {
             total += deleted;
             if (deleted < BATCH) break;
             try {
-                Thread.sleep(Duration.ofNanos(PAUSE_FACTOR * (System.nanoTime() - start)));
+                long pause = Math.min(PAUSE_FACTOR * (System.nanoTime() - start), deadline - System.nanoTime());
+                if (pause > 0) Thread.sleep(Duration.ofNanos(pause));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -96,15 +97,19 @@ public final class DatabaseRetention {
                     select ci.instance_id from canonical_image ci join instance i on i.id = ci.instance_id join study st on st.id = i.study_id
                      where st.instance_count <= st.reported_instance_count
                        and exists (select 1 from study_result r where r.study_id = st.id and r.status = 'REPORTED')
+                       -- an image whose scoring failed or is under way keeps its canonical image: a retry needs it
+                       and not exists (select 1 from job j where j.subject = i.sop_instance_uid and j.kind = any (?)
+                                         and j.state in ('failed', 'queued', 'running'))
                        and not exists (select 1 from study_result r join delivery d on d.study_result_id = r.id where r.study_id = st.id
                                          and (d.state not in ('delivered', 'shadow')
                                               or coalesce(d.delivered_at, r.created_at) > now() - ? * interval '1 millisecond'))
                        and not exists (select 1 from study_result r where r.study_id = st.id
                                          and r.created_at > now() - ? * interval '1 millisecond')
                      limit ? for update of ci skip locked)""")) {
-            s.setLong(1, periods.images().toMillis());
+            s.setArray(1, c.createArrayOf("text", JobKind.imageStages()));
             s.setLong(2, periods.images().toMillis());
-            s.setInt(3, BATCH);
+            s.setLong(3, periods.images().toMillis());
+            s.setInt(4, BATCH);
             return s.executeUpdate();
         }
     }

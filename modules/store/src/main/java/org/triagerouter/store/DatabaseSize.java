@@ -73,7 +73,10 @@ public final class DatabaseSize implements AutoCloseable {
     /** For readiness and logs: null when under the ceiling. */
     public String problem() {
         if (!overCeiling()) return null;
-        return String.format(Locale.ROOT, "database above its size ceiling (%.2f GB of %.2f GB)", bytes / 1073741824d, ceilingBytes / 1073741824d);
+        // PostgreSQL reuses the space retention frees inside its files but does not give it back to the disk: once over,
+        // the size stays over until an administrator acts.
+        return String.format(Locale.ROOT, "database above its size ceiling (%.2f GB of %.2f GB; raise database.maxSizeGigabytes, "
+                + "or reclaim space with VACUUM FULL in a maintenance window)", bytes / 1073741824d, ceilingBytes / 1073741824d);
     }
 
     @Override

@@ -76,22 +76,36 @@ public final class LeaseKeeper implements AutoCloseable {
         Set<Long> renewed = new HashSet<>();
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("""
-                     update job j set lease_expires_at = now() + ? * interval '1 millisecond'
-                       from unnest(?::bigint[], ?::text[]) as h(id, owner)
-                      where j.id = h.id and j.lease_owner = h.owner and j.state = 'running'
+                     with held as (select j.id from job j join unnest(?::bigint[], ?::text[]) as h(id, owner)
+                                     on j.id = h.id and j.lease_owner = h.owner and j.state = 'running'
+                                   order by j.id for update of j skip locked)
+                     update job j set lease_expires_at = now() + ? * interval '1 millisecond' from held where j.id = held.id
                      returning j.id""")) {
             Array idArray = c.createArrayOf("bigint", ids.toArray());
             Array ownerArray = c.createArrayOf("text", owners.toArray());
-            s.setLong(1, lease.toMillis());
-            s.setArray(2, idArray);
-            s.setArray(3, ownerArray);
+            s.setArray(1, idArray);
+            s.setArray(2, ownerArray);
+            s.setLong(3, lease.toMillis());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) renewed.add(rs.getLong(1));
             }
         }
-        for (Long id : ids) {
-            // Gone from the map meanwhile: recorded or released, not lost.
-            if (!renewed.contains(id) && held.containsKey(id) && lost.add(id)) log.warn("lease of job {} lost: another worker owns it now", id);
+        // A row locked right now (its outcome being written) was skipped, not lost: lost is a row that names another owner.
+        List<Long> notRenewed = ids.stream().filter(id -> !renewed.contains(id) && held.containsKey(id)).toList();
+        if (!notRenewed.isEmpty()) {
+            try (Connection c = database.connection();
+                 PreparedStatement s = c.prepareStatement("select id, lease_owner from job where id = any (?) and lease_owner is not null")) {
+                s.setArray(1, c.createArrayOf("bigint", notRenewed.toArray()));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        String expected = held.get(id);
+                        if (expected != null && !expected.equals(rs.getString(2)) && lost.add(id)) {
+                            log.warn("lease of job {} lost: {} owns it now", id, rs.getString(2));
+                        }
+                    }
+                }
+            }
         }
         return renewed.size();
     }

@@ -132,6 +132,11 @@ public final class NodeHeartbeat implements AutoCloseable {
         }
     }
 
+    private volatile Runnable onNameLost = () -> {};
+
+    /** What to do when another process took this node's name over (this one was frozen or cut off past the staleness bound). */
+    public void onNameLost(Runnable action) { this.onNameLost = action; }
+
     private volatile java.util.function.LongSupplier spoolFree = () -> -1;
     private volatile long spoolFloor = -1;
 
@@ -252,6 +257,7 @@ public final class NodeHeartbeat implements AutoCloseable {
                         + "this router no longer beats for it; stop it, or give it a unique node.name",
                 info.name(), holder == null ? "another router" : "host " + holder.host() + " pid " + holder.pid(), staleAfter.toSeconds());
         timer.shutdown();
+        onNameLost.run();
     }
 
     private void beatQuietly() {

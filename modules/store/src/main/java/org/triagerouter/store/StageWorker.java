@@ -74,8 +74,10 @@ public final class StageWorker implements AutoCloseable {
             } catch (InterruptedException e) {
                 break;
             } catch (Throwable e) {
-                // The database is down: what is claimed stays leased until a renewal fails, then another worker takes it.
+                // The database is down, or an outcome could not be written: what is still claimed is handed back, or, when
+                // even that fails, no longer renewed, so its lease lapses and another worker takes it over.
                 log.error("{}: {}", settings.owner(), e.toString());
+                releaseClaimed();
                 sleepQuietly(settings.pollInterval());
             }
         }
@@ -94,9 +96,14 @@ public final class StageWorker implements AutoCloseable {
             log.warn("{} {}: {}", settings.kind(), job.subject(), e.toString());
             outcome = Outcome.retry(settings.kind() + " failed: " + e);
         }
-        JobQueue.Recorded recorded = queue.record(job, settings.owner(), outcome, settings.retry());
-        if (recorded == JobQueue.Recorded.LOST) log.warn("{} {}: lease lost to another worker; its outcome stands", settings.kind(), job.subject());
-        forget(job);
+        // Interrupted past the shutdown grace, the handler's failure may be the interrupt's (a closed channel): hand the job back.
+        if (Thread.currentThread().isInterrupted()) return;
+        try {
+            JobQueue.Recorded recorded = queue.record(job, settings.owner(), outcome, settings.retry());
+            if (recorded == JobQueue.Recorded.LOST) log.warn("{} {}: lease lost to another worker; its outcome stands", settings.kind(), job.subject());
+        } finally {
+            forget(job); // written, lost, or not written at all: in the last case the lease lapses and the job is taken over
+        }
     }
 
     private void forget(Job job) {
@@ -117,8 +124,9 @@ public final class StageWorker implements AutoCloseable {
             queue.release(rest, settings.owner());
         } catch (Exception e) {
             log.warn("{}: {} job(s) not handed back ({}); their leases expire instead", settings.owner(), rest.size(), e.getMessage());
+        } finally {
+            leases.drop(rest); // never renewed again either way
         }
-        leases.drop(rest);
     }
 
     private void sleepQuietly(Duration d) {

@@ -77,6 +77,27 @@ class StageWorkerTest {
         assertEquals(1, count("select count(*) from stage_output"));
     }
 
+    @Test
+    void aJobWhoseOutcomeCannotBeWrittenIsNeitherStrandedNorRenewedAndEndsFailed() throws Exception {
+        enqueue("unwritable");
+        exec("update job set max_attempts = 2");
+        try (LeaseKeeper shortLeases = new LeaseKeeper(database, Duration.ofMillis(600));
+             StageWorker worker = new StageWorker(database, shortLeases, new StageWorker.Settings(JobKind.REPORT, "w", null, 1,
+                     Duration.ofMillis(100), RetryPolicy.DEFAULT), job -> Outcome.done(c -> {
+                         throw new SQLException("row refused");
+                     })).start()) {
+            JobQueue queue = new JobQueue(database);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!"failed".equals(string("select state from job")) && System.nanoTime() < deadline) {
+                queue.recoverExpiredLeases(); // the lifecycle job's part
+                Thread.sleep(100);
+            }
+            assertEquals(0, shortLeases.heldCount(), "not renewed after its outcome failed to be written");
+        }
+        assertEquals("failed", string("select state from job"), "its lease lapsed, it was taken over, and its attempts ran out");
+        assertEquals(0, count("select count(*) from stage_output"));
+    }
+
     private StageWorker worker(StageWorker.Handler handler) {
         return new StageWorker(database, leases, new StageWorker.Settings(JobKind.REPORT, "w", null, 2, Duration.ofMillis(100),
                 new RetryPolicy(Duration.ZERO, Duration.ZERO)), handler);

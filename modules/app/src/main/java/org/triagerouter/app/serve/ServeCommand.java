@@ -102,10 +102,20 @@ public final class ServeCommand implements Callable<Integer> {
             closeAll(dicom, http, heartbeat, workers, database);
             return fail("cannot start: " + e.getMessage());
         }
+        heartbeat.onNameLost(() -> {
+            log.error("this router's node name was taken over by another router: it stops");
+            nameLost.set(true);
+            stopSignal.countDown();
+        });
         awaitStopSignal();
         stopGracefully(settings, dicom, http, heartbeat, workers, database);
-        return 0;
+        if (databaseSize != null) databaseSize.close();
+        return nameLost.get() ? 1 : 0;
     }
+
+    /** Counted down by SIGTERM, SIGINT, or the loss of this node's name. */
+    private static final CountDownLatch stopSignal = new CountDownLatch(1);
+    private static final java.util.concurrent.atomic.AtomicBoolean nameLost = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The spool's free space on /metrics; held so that it is not collected. */
     private static io.micrometer.core.instrument.Gauge spoolGauge;
@@ -123,11 +133,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** SIGTERM (a service manager, a container stop) or SIGINT (Ctrl-C) starts a graceful stop that exits 0. */
     private static void awaitStopSignal() throws InterruptedException {
-        CountDownLatch signalled = new CountDownLatch(1);
         for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stopSignal.countDown());
         }
-        signalled.await();
+        stopSignal.await();
     }
 
     /**

@@ -42,6 +42,8 @@ import org.triagerouter.store.StageWorker;
 public final class StageWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageWorkers.class);
 
+    /** Part of every lease owner: two processes that ever share a node name (one frozen past its name) never pass each other's lease checks. */
+    private final String process = "@" + java.util.UUID.randomUUID().toString().substring(0, 8);
     private final List<StageWorker> stageWorkers = new ArrayList<>();
     private final List<InferWorker> inferWorkers = new ArrayList<>();
     private LeaseKeeper leases;
@@ -60,8 +62,12 @@ public final class StageWorkers implements AutoCloseable {
             workers.leases = new LeaseKeeper(database, cluster.lease());
             PrepareSettings prepare = config.prepareSettings();
             PrepareStage prepareStage = new PrepareStage(database, prepare);
+            if (prepare.workers() == 0) {
+                log.warn("prepare.workers is 0: instances this node receives wait for a prepare worker on this node "
+                        + "(or fail 'node lost' once it is silent for cluster.nodeLostSeconds); send images only to nodes that prepare");
+            }
             for (int i = 1; i <= prepare.workers(); i++) {
-                workers.stage(database, new StageWorker.Settings(JobKind.PREPARE, prepare.node() + "-prepare-" + i, prepare.node(), 4), prepareStage);
+                workers.stage(database, new StageWorker.Settings(JobKind.PREPARE, prepare.node() + "-prepare-" + i + workers.process, prepare.node(), 4), prepareStage);
             }
             ModelManifest manifest = ModelManifest.load(manifestPath(config));
             workers.manifest = manifest;
@@ -72,7 +78,7 @@ public final class StageWorkers implements AutoCloseable {
                         manifest.demo() ? " (DEMO MODEL: its scores mean nothing)" : manifest.clinicalUse() ? "" : " (not for clinical use)");
                 InferSettings infer = config.inferSettings();
                 for (int i = 1; i <= inferWorkers; i++) {
-                    workers.inferWorkers.add(new InferWorker(database, workers.leases, workers.model, infer, infer.node() + "-infer-" + i).start());
+                    workers.inferWorkers.add(new InferWorker(database, workers.leases, workers.model, infer, infer.node() + "-infer-" + i + workers.process).start());
                 }
             }
             workers.description = manifest.id() + " " + manifest.version() + (workers.model == null ? "" : " on " + workers.model.provider());
@@ -80,17 +86,17 @@ public final class StageWorkers implements AutoCloseable {
             workers.operatingPoint = report.operatingPoint();
             ReportStage reportStage = new ReportStage(database, report);
             for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
-                workers.stage(database, new StageWorker.Settings(JobKind.REPORT, report.node() + "-report-" + i, null, 4), reportStage);
+                workers.stage(database, new StageWorker.Settings(JobKind.REPORT, report.node() + "-report-" + i + workers.process, null, 4), reportStage);
             }
             DispatchSettings dispatch = new DispatchSettings(config.destinations(), config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE)));
             DispatchStage dispatchStage = new DispatchStage(database, dispatch);
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
                 // One delivery per claim: a slow PACS must not hold other deliveries' leases.
-                workers.stage(database, new StageWorker.Settings(JobKind.DISPATCH, report.node() + "-dispatch-" + i, null, 1, Duration.ofSeconds(2),
+                workers.stage(database, new StageWorker.Settings(JobKind.DISPATCH, report.node() + "-dispatch-" + i + workers.process, null, 1, Duration.ofSeconds(2),
                         config.dispatchRetry()), dispatchStage);
             }
             IngestSettings ingest = config.ingestSettings();
-            workers.stage(database, new StageWorker.Settings(JobKind.RETENTION, ingest.node() + "-retention", ingest.node(), 1),
+            workers.stage(database, new StageWorker.Settings(JobKind.RETENTION, ingest.node() + "-retention" + workers.process, ingest.node(), 1),
                     new SpoolRetention(database, ingest, config.days(ConfigKey.SPOOL_RETENTION_DAYS)));
             workers.lifecycle = LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
                     new DestinationHealth(database, dispatch.destinations(), dispatch.client()), new NodeLoss(database, cluster.nodeLost()),
@@ -156,9 +162,9 @@ public final class StageWorkers implements AutoCloseable {
      * {@code grace} to finish, and whatever is still claimed then is handed back (leases cleared, not waited out).
      */
     void stop(Duration grace) {
-        if (lifecycle != null) lifecycle.close();
         stageWorkers.forEach(StageWorker::stopClaiming);
         inferWorkers.forEach(InferWorker::stopClaiming);
+        if (lifecycle != null) lifecycle.close(); // does not wait for a firing in progress (a long prune)
         long deadline = System.nanoTime() + grace.toNanos();
         try {
             for (StageWorker w : stageWorkers) w.awaitStopped(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));

@@ -109,7 +109,8 @@ public final class LifecycleScheduler implements AutoCloseable {
     public synchronized void close() {
         if (scheduler == null) return;
         try {
-            scheduler.shutdown(true);
+            // Without waiting: a firing in progress ends on its own (its node's pool closes under it); the cluster fires the next one.
+            scheduler.shutdown(false);
             scheduler = null;
         } catch (SchedulerException e) {
             log.warn("stopping the lifecycle scheduler: {}", e.getMessage());
