@@ -47,29 +47,27 @@ public record Hl7Ack(String code, String controlId, String text) {
         Set<String> texts = new LinkedHashSet<>();
         add(texts, value(t, "/.MSA-3"));
         for (int i = 0; i < 10; i++) {
-            String severity;
+            String err = "/.ERR(" + i + ")";
             try {
-                if (t.getSegment("/.ERR(" + i + ")").isEmpty()) break;
-                severity = value(t, "/.ERR(" + i + ")-4");
+                if (t.getSegment(err).isEmpty()) break;
             } catch (HL7Exception e) {
                 break;
             }
-            StringBuilder err = new StringBuilder();
-            String codeText = first(value(t, "/.ERR(" + i + ")-3-2"), value(t, "/.ERR(" + i + ")-3-1"));
-            String legacy = first(value(t, "/.ERR(" + i + ")-1-4-2"), value(t, "/.ERR(" + i + ")-1-4-1")); // v2.4 and earlier: ERR-1 ELD
-            String location = value(t, "/.ERR(" + i + ")-2-1");
-            for (String part : new String[] {first(codeText, legacy), value(t, "/.ERR(" + i + ")-8"), value(t, "/.ERR(" + i + ")-7")}) {
-                if (part != null && err.indexOf(part) < 0) err.append(err.length() == 0 ? "" : " - ").append(part);
+            String severity = value(t, err + "-4");
+            String codeText = first(value(t, err + "-3-2"), value(t, err + "-3-1"));
+            String legacy = first(value(t, err + "-1-4-2"), value(t, err + "-1-4-1")); // v2.4 and earlier: ERR-1 (ELD)
+            String location = value(t, err + "-2-1") == null ? null : value(t, err + "-2-1") + fieldOf(t, err);
+            String prefix = severity != null && !severity.equals("E") ? severity + " " : "";
+            for (String part : new String[] {first(codeText, legacy), value(t, err + "-8"), value(t, err + "-7")}) {
+                if (part != null && !texts.contains(part)) add(texts, prefix + part);
             }
-            if (location != null && err.length() > 0) err.append(" (").append(location).append(fieldOf(t, i)).append(')');
-            if (severity != null && !severity.equals("E") && err.length() > 0) err.insert(0, severity + " ");
-            add(texts, err.toString());
+            if (location != null) add(texts, "at " + location);
         }
         return new Hl7Ack(code.trim().toUpperCase(), value(t, "/.MSA-2"), String.join("; ", texts));
     }
 
-    private static String fieldOf(Terser t, int i) {
-        String field = value(t, "/.ERR(" + i + ")-2-3");
+    private static String fieldOf(Terser t, String err) {
+        String field = value(t, err + "-2-3");
         return field == null ? "" : "-" + field;
     }
 

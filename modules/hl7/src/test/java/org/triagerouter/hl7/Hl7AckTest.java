@@ -20,13 +20,17 @@ class Hl7AckTest {
                 + "ERR||OBR^1^3|204^Unknown key identifier^HL70357|E||||Order ACC-1 is not known\r");
         assertEquals("AR", v251.code());
         assertEquals("TR1-1-ORM", v251.controlId());
-        assertEquals("Rejected; Unknown key identifier - Order ACC-1 is not known (OBR-3)", v251.text());
-        assertEquals("AR: Rejected; Unknown key identifier - Order ACC-1 is not known (OBR-3)", v251.describe());
+        assertEquals("Rejected; Unknown key identifier; Order ACC-1 is not known; at OBR-3", v251.text());
+        assertEquals("AR: Rejected; Unknown key identifier; Order ACC-1 is not known; at OBR-3", v251.describe());
 
         // A v2.3 peer: ERR-1 is the old error code and location.
         Hl7Ack v23 = Hl7Ack.parse("MSH|^~\\&|RIS|H|TRIAGE||20240101||ACK|9|P|2.3\nMSA|AE|TR1-1-ORU\nERR|PID^1^3^204&Unknown patient\n");
         assertEquals("AE", v23.code());
         assertEquals("Unknown patient", v23.text());
+
+        // The same words in MSA-3 and ERR-8 are said once.
+        assertEquals("Unknown order; Application internal error", Hl7Ack.parse("MSH|^~\\&|RIS|H|TRIAGE||20240101||ACK|9|P|2.5.1\r"
+                + "MSA|AR|TR1-1-ORU|Unknown order\rERR|||207^Application internal error^HL70357|E||||Unknown order\r").text());
     }
 
     @Test
