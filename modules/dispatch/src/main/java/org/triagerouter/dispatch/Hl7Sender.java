@@ -27,6 +27,8 @@ import org.triagerouter.store.Database;
  * sent over one MLLP connection, each waiting for its ACK. A message the peer accepted (AA/CA) in an
  * earlier attempt is not sent again; AE/CE or no ACK in time ask for a retry; AR/CR fail the delivery
  * at once with the peer's text. The delivery row records every message's type, control ID, ACK code and text.
+ * A delivery whose result has been revised since (with a delivery of its own here) is not sent: a correction must
+ * not be followed by the result it corrects.
  */
 final class Hl7Sender {
     private final Database database;
@@ -67,6 +69,11 @@ final class Hl7Sender {
             return new DispatchStage.Sent(false, true, null, "HL7: " + e.getMessage());
         }
         if (loaded == null) return new DispatchStage.Sent(false, true, null, "HL7: no result for delivery " + deliveryId);
+        Integer newer = newerRevision(loaded, destination.name());
+        if (newer != null) {
+            // A RIS that got the correction must not get the older result after it (the RIS was down across a re-open).
+            return new DispatchStage.Sent(false, true, null, "superseded by revision " + newer + ", which this destination gets instead: not sent");
+        }
         List<Hl7Message> messages = new ArrayList<>();
         Instant now = Instant.now();
         try {
@@ -131,6 +138,25 @@ final class Hl7Sender {
 
     private static boolean accepted(String code) {
         return "AA".equals(code) || "CA".equals(code);
+    }
+
+    /** The latest later revision of the same result with a delivery to this destination, or null. */
+    private Integer newerRevision(Loaded loaded, String destination) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("""
+                     select max(r.revision) from delivery d join study_result r on r.id = d.study_result_id
+                      where r.study_id = ? and r.model_id = ? and r.model_version = ? and r.revision > ? and d.destination = ?""")) {
+            s.setLong(1, loaded.studyId());
+            s.setString(2, loaded.modelId());
+            s.setString(3, loaded.modelVersion());
+            s.setInt(4, loaded.result().revision());
+            s.setString(5, destination);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                int revision = rs.getInt(1);
+                return rs.wasNull() ? null : revision;
+            }
+        }
     }
 
     /** An earlier revision's delivery to this destination whose priority message, for the same priority, was accepted. */

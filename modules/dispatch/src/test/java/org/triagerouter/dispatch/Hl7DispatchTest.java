@@ -242,6 +242,28 @@ class Hl7DispatchTest {
     }
 
     @Test
+    void aResultRevisedWhileTheRisWasDownIsNotSentAfterItsCorrection() throws Exception {
+        int port = freePort();
+        Pipeline pipeline = pipeline(true, hl7("ris", port, false, Hl7Options.defaults(), Duration.ofSeconds(5)));
+        Seeded study = seedStudy(List.of(0.3), true);
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             StageWorker report = reportWorker(leases, pipeline); StageWorker dispatch = dispatchWorker(leases, pipeline)) {
+            StudyCompletion completion = new StudyCompletion(database, pipeline.report());
+            completion.sweep();
+            await(() -> count("select coalesce(max(attempts), 0) from delivery") >= 1, 30);
+            addImage(study.uid(), 0.35);
+            completion.sweep();
+            await(() -> count("select count(*) from delivery") == 2, 30);
+            PythonRis ris = ris(port, "AA");
+            await(() -> count("select count(*) from delivery where state in ('delivered', 'failed')") == 2, 30);
+            assertEquals("delivered", string("select d.state from delivery d join study_result r on r.id = d.study_result_id where r.revision = 2"));
+            assertEquals("failed superseded by revision 2, which this destination gets instead: not sent", string(
+                    "select d.state || ' ' || d.last_error from delivery d join study_result r on r.id = d.study_result_id where r.revision = 1"));
+            assertEquals(List.of("C"), ris.received().stream().map(r -> r.get("OBR[1]-25")).toList(), "only the correction reached the RIS");
+        }
+    }
+
+    @Test
     void aStudyWithoutAccessionNumberIsOrderedByItsStudyInstanceUid() throws Exception {
         int port = freePort();
         PythonRis ris = ris(port, "AA");
