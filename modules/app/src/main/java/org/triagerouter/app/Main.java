@@ -1,5 +1,18 @@
 package org.triagerouter.app;
 
+import org.triagerouter.app.bench.DashboardBenchmark;
+import org.triagerouter.app.bench.EndToEndBenchmark;
+import org.triagerouter.app.bench.InferenceBenchmark;
+import org.triagerouter.app.command.DbCommand;
+import org.triagerouter.app.command.EchoCommand;
+import org.triagerouter.app.command.EvaluateCommand;
+import org.triagerouter.app.command.GenerateCommand;
+import org.triagerouter.app.command.ReconcileCommand;
+import org.triagerouter.app.command.RetryCommand;
+import org.triagerouter.app.command.SendCommand;
+import org.triagerouter.app.command.SimulateCommand;
+import org.triagerouter.app.command.StatusCommand;
+import org.triagerouter.app.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "DICOM router that puts a chest X-ray triage model in the imaging workflow.",
         subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class})
 public final class Main implements Runnable {
-    static final String VERSION = "0.1.0";
+    public static final String VERSION = org.triagerouter.dicom.RouterVersion.VERSION;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

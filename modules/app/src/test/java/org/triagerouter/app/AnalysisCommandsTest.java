@@ -12,28 +12,33 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.triagerouter.dicom.fixture.SyntheticChestImages;
+import org.triagerouter.dispatch.testing.InlinePipeline;
 import org.triagerouter.inference.DemoModel;
 import org.triagerouter.inference.ModelManifest;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.testing.InboundAssociation;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.GroundTruth;
+import org.triagerouter.store.testing.PostgresExtension;
 import picocli.CommandLine;
 
 /** `simulate` and `evaluate` as a user runs them: files and the router's own database in, tables, charts and reports out. */
 class AnalysisCommandsTest {
-    private static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     @TempDir Path work;
-
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
+    int arrivals;
 
     record Run(int exitCode, String out, String err) {}
 
@@ -80,23 +85,15 @@ class AnalysisCommandsTest {
 
     @Test
     void simulateReplaysTheRoutersStudiesThatHaveFinalReads() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
-        Path config = config(db);
-        try (Database database = new Database(db)) {
-            database.migrate();
-            Run none = run("simulate", "--arrivals", "database", "--config", config.toString(), "--out", work.resolve("r0").toString());
-            assertEquals(2, none.exitCode());
-            assertTrue(none.err().contains("has a final read"), none.err());
-            try (Connection c = database.connection()) {
-                long a = study(c, "2.25.11", 0), b = study(c, "2.25.12", 1), d = study(c, "2.25.13", 2);
-                result(c, a, 0.2, "triage-demo");
-                result(c, b, 0.3, "triage-demo");
-                result(c, d, 0.95, "triage-demo");
-                read(c, a, "NORMAL");
-                read(c, b, "NORMAL");
-                read(c, d, "ABNORMAL");
-            }
-        }
+        Database database = postgres.database();
+        Path config = config(database.settings());
+        Run none = run("simulate", "--arrivals", "database", "--config", config.toString(), "--out", work.resolve("r0").toString());
+        assertEquals(2, none.exitCode());
+        assertTrue(none.err().contains("has a final read"), none.err());
+        reported(database, Map.of("2.25.11", 0.2, "2.25.12", 0.3, "2.25.13", 0.95));
+        read(database, "2.25.11", "NORMAL");
+        read(database, "2.25.12", "NORMAL");
+        read(database, "2.25.13", "ABNORMAL");
         // No AI given: the router's own scores at its configured operating point (the demo model's 0.5).
         Run run = run("simulate", "--arrivals", "database", "--radiologists", "1", "--reading-time", "fixed:900",
                 "--wait-cap", "0", "--replications", "1", "--config", config.toString(), "--out", work.resolve("r1").toString());
@@ -106,10 +103,8 @@ class AnalysisCommandsTest {
         assertTrue(run.out().matches("(?s).*abnormal\\s+AI-prioritised\\s+1\\s+28\\.0.*"), run.out());
 
         // A read study the model reported nothing on has no score: flagging by score refuses and names it.
-        try (Database database = new Database(db); Connection c = database.connection()) {
-            long unscored = study(c, "2.25.14", 3);
-            read(c, unscored, "NORMAL");
-        }
+        received(database, "2.25.14");
+        read(database, "2.25.14", "NORMAL");
         Run refused = run("simulate", "--arrivals", "database", "--threshold", "0.5", "--config", config.toString(),
                 "--out", work.resolve("r2").toString());
         assertEquals(2, refused.exitCode(), refused.out());
@@ -118,20 +113,17 @@ class AnalysisCommandsTest {
 
     @Test
     void evaluateMeasuresTheModelAndWritesAManifestCopyWithChosenThresholds() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.settings();
         Path manifest = DemoModel.write(work.resolve("model"));
         StringBuilder labels = new StringBuilder("study_uid,label\n");
-        try (Database database = new Database(db)) {
-            database.migrate();
-            try (Connection c = database.connection()) {
-                double[] scores = {0.9, 0.8, 0.4, 0.5, 0.3, 0.1};
-                for (int i = 0; i < scores.length; i++) {
-                    String uid = "2.25.2" + i;
-                    result(c, study(c, uid, i), scores[i], "triage-demo");
-                    labels.append(uid).append(',').append(i < 3 ? "abnormal" : "normal").append('\n');
-                }
-            }
+        double[] scores = {0.9, 0.8, 0.4, 0.5, 0.3, 0.1};
+        Map<String, Double> reported = new HashMap<>();
+        for (int i = 0; i < scores.length; i++) {
+            String uid = "2.25.2" + i;
+            reported.put(uid, scores[i]);
+            labels.append(uid).append(',').append(i < 3 ? "abnormal" : "normal").append('\n');
         }
+        reported(postgres.database(), reported);
         labels.append("2.25.999,abnormal\n");
         Path labelsFile = Files.writeString(work.resolve("labels.csv"), labels.toString());
         Path out = work.resolve("evaluation");
@@ -147,7 +139,7 @@ class AnalysisCommandsTest {
         assertEquals(0.4, chosen.threshold(), 1e-9, "the highest threshold that keeps all three abnormal studies");
         assertEquals(1.0, chosen.sensitivity(), 1e-9);
         assertEquals(2.0 / 3, chosen.specificity(), 1e-4);
-        try (Database database = new Database(db); Connection c = database.connection();
+        try (Connection c = postgres.database().connection();
              ResultSet rs = c.createStatement().executeQuery("select count(*) from ground_truth")) {
             rs.next();
             assertEquals(6, rs.getInt(1), "--record stores the file's labels as final reads");
@@ -163,34 +155,39 @@ class AnalysisCommandsTest {
                 + "\n  password: \"" + db.password() + "\"\ninference:\n  demoModelDir: " + work.resolve("demo-model") + "\n");
     }
 
-    private static long study(Connection c, String uid, int minute) throws Exception {
-        try (PreparedStatement s = c.prepareStatement("insert into study (study_instance_uid, first_received_at) "
-                + "values (?, now() - interval '1 hour' + ? * interval '1 minute') returning id")) {
-            s.setString(1, uid);
-            s.setInt(2, minute);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    /**
+     * One-image studies received through the ingest stage a minute apart, in the order of their UIDs, then prepared, scored
+     * and reported with the demo model (no destination), each with the score given.
+     */
+    private void reported(Database database, Map<String, Double> scoreByStudy) throws Exception {
+        Map<String, Double> bySop = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> study : new TreeMap<>(scoreByStudy).entrySet()) bySop.put(received(database, study.getKey()), study.getValue());
+        ModelManifest demo = ModelManifest.load(DemoModel.write(work.resolve("scoring-model")));
+        InlinePipeline stages = new InlinePipeline(database, "node-a");
+        stages.prepareAndScore(demo, bySop);
+        for (String study : new TreeMap<>(scoreByStudy).keySet()) stages.report(stages.reportSettings(demo, List.of()), study);
     }
 
-    private static void result(Connection c, long study, double score, String model) throws Exception {
-        try (PreparedStatement s = c.prepareStatement("insert into study_result (study_id, model_id, model_version, revision, status, category, "
-                + "score, priority, image_count) values (?, ?, '1', 1, 'REPORTED', ?, ?, 'ROUTINE', 1)")) {
-            s.setLong(1, study);
-            s.setString(2, model);
-            s.setString(3, score >= 0.5 ? "ABNORMAL" : "NORMAL");
-            s.setDouble(4, score);
+    /** A one-image study received through the ingest stage, arriving a minute after the one before (the first an hour ago); returns its SOP Instance UID. */
+    private String received(Database database, String study) throws Exception {
+        Path file = work.resolve(study + ".dcm");
+        SyntheticChestImages.write(new SyntheticChestImages.Spec("DX", "PA", false, 200, 160, arrivals, String.format("SYN%06d", arrivals), study,
+                study + ".0", study + ".1"), file);
+        try (InboundAssociation modality = new InboundAssociation(database, new IngestSettings(work.resolve("spool"), 0, "node-a"), "MOD")) {
+            modality.store(file);
+        }
+        // The ingest stage stamps the arrival now: the simulation replays arrivals, so space them as a day's would be.
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("update study set first_received_at = now() - interval '1 hour' + ? * interval '1 minute' "
+                     + "where study_instance_uid = ?")) {
+            s.setInt(1, arrivals++);
+            s.setString(2, study);
             s.executeUpdate();
         }
+        return study + ".1";
     }
 
-    private static void read(Connection c, long study, String label) throws Exception {
-        try (PreparedStatement s = c.prepareStatement("insert into ground_truth (study_id, label, source) values (?, ?, 'test')")) {
-            s.setLong(1, study);
-            s.setString(2, label);
-            s.executeUpdate();
-        }
+    private static void read(Database database, String study, String label) throws Exception {
+        new GroundTruth(database).record(new GroundTruth.FinalRead(study, null, label, null), "test");
     }
 }

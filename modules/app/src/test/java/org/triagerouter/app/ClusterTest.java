@@ -25,11 +25,10 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.InstanceFiles;
@@ -42,7 +41,8 @@ import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.store.testing.FreezableProxy;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
+import org.triagerouter.store.testing.PrivatePostgres;
 
 /**
  * Router processes sharing one PostgreSQL, with dcmtk's storescp as the PACS, under the faults a cluster
@@ -50,7 +50,8 @@ import org.triagerouter.store.testing.PostgresServer;
  * two nodes, a stop in the middle of work.
  */
 class ClusterTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
@@ -59,14 +60,8 @@ class ClusterTest {
     final List<Process> peers = new ArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception { db = postgres.createDatabase(); }
+    void freshDatabase() { db = postgres.emptyDatabase(); } // the first router migrates it
 
     @AfterEach
     void stopAll() throws Exception {
@@ -255,9 +250,10 @@ class ClusterTest {
         int pacsPort = RouterProcess.freePort();
         startStorescp(pacsPort);
         // node-a reaches PostgreSQL through a relay that can hold its traffic: the moment it is frozen can then be chosen exactly.
-        FreezableProxy relay = new FreezableProxy(postgres.port());
+        int databasePort = Integer.parseInt(db.url().replaceAll(".*:(\\d+)/.*", "$1"));
+        FreezableProxy relay = new FreezableProxy(databasePort);
         running.add(relay);
-        Node a = node("node-a", pacsPort, Map.of("TRIAGE_DATABASE_URL", db.url().replace(":" + postgres.port() + "/", ":" + relay.port() + "/")));
+        Node a = node("node-a", pacsPort, Map.of("TRIAGE_DATABASE_URL", db.url().replace(":" + databasePort + "/", ":" + relay.port() + "/")));
         Node b = node("node-b", pacsPort, Map.of());
         String study = Uids.newUid(), series = Uids.newUid();
         List<Path> images = new ArrayList<>();
@@ -309,6 +305,7 @@ class ClusterTest {
     }
 
     @Test
+    @PrivatePostgres // restarted under both routers: the other classes' server must not go down with it
     void bothRoutersRecoverFromAPostgresRestartWithWakeUpsBack() throws Exception {
         int pacsPort = RouterProcess.freePort();
         startStorescp(pacsPort);
@@ -318,7 +315,7 @@ class ClusterTest {
         assertTrue(send(b.dicomPort(), List.of(image(Uids.newUid(), Uids.newUid(), 602))).get(0).isSuccess());
         await("both studies delivered", 60, () -> count("select count(*) from delivery where state = 'delivered'") == 2);
 
-        postgres.restartServer(); // every session of both routers ends, their pools and listeners included
+        postgres.privateServer().restartServer(); // every session of both routers ends, their pools and listeners included
         long after = System.currentTimeMillis();
         for (int i = 0; i < 6; i++) {
             Node to = i % 2 == 0 ? a : b;

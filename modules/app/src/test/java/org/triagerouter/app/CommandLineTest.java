@@ -18,10 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.fixture.SyntheticChestImages;
@@ -29,29 +28,26 @@ import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
+import org.triagerouter.store.testing.PrivatePostgres;
 
 /** The run contract, exercised as a user would: the router's main class in a real subprocess. */
 class CommandLineTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
     Map<String, String> database;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+    void freshDatabase() {
+        DatabaseSettings db = postgres.emptyDatabase(); // empty: serve and db migrate apply the schema themselves
         database = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(), "TRIAGE_DATABASE_PASSWORD", db.password());
     }
 
     @Test
+    @PrivatePostgres
     void serveLogsOneReadyLineAndAnswersEchoSendAndHealth() throws Exception {
         int dicomPort = RouterProcess.freePort(), httpPort = RouterProcess.freePort(), pacsPort = RouterProcess.freePort();
         Path spool = work.resolve("spool");
@@ -128,14 +124,14 @@ class CommandLineTest {
             assertTrue(metrics.contains("triage_ingest_commit_seconds_bucket"), metrics);
 
             // Readiness follows the database: stopped, the router says so (and stays live); back, ready again.
-            postgres.stopServer();
+            postgres.privateServer().stopServer();
             try {
                 HttpResponse<String> notReady = get(httpPort, "/health/ready");
                 assertEquals(503, notReady.statusCode(), notReady.body());
                 assertTrue(notReady.body().contains("database unreachable"), notReady.body());
                 assertEquals(200, get(httpPort, "/health/live").statusCode());
             } finally {
-                postgres.startServer();
+                postgres.privateServer().startServer();
             }
             long readyBy = System.currentTimeMillis() + 20_000;
             while (get(httpPort, "/health/ready").statusCode() != 200 && System.currentTimeMillis() < readyBy) Thread.sleep(200);

@@ -19,9 +19,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.file.InstanceFiles;
 import org.triagerouter.dicom.file.Part10;
@@ -33,7 +32,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * SIGKILL the router (a real subprocess) in the middle of a large send: nothing acknowledged may be
@@ -41,20 +40,15 @@ import org.triagerouter.store.testing.PostgresServer;
  * spool whose commit the kill cut off is kept in orphans/ and registered again, so it has a row too).
  */
 class CrashSafetyTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @Test
     void killingTheRouterMidSendLosesNothingAcknowledgedAndLeavesNoOrphans() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.emptyDatabase(); // the router migrates it
         List<Path> images = SyntheticChestImages.writeSet(work.resolve("images"), 16, 2500, 2048, 77);
         List<Part10Meta> metas = new ArrayList<>();
         for (Path p : images) metas.add(Part10.readMeta(p));

@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -29,7 +28,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.triagerouter.dicom.fixture.SyntheticChestImages;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium)
@@ -37,18 +36,13 @@ import org.triagerouter.store.testing.PostgresServer;
  * holds, and a click on Retry delivers the SR once the PACS is back.
  */
 class DashboardBrowserTest {
-    private static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
     @TempDir Path work;
-
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
 
     @Test
     void pagesShowTheDatabaseAndRetryDeliversAFailedSr() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.emptyDatabase(); // the router migrates it
         int dicomPort = RouterProcess.freePort(), httpPort = RouterProcess.freePort(), pacsPort = RouterProcess.freePort();
         Map<String, String> env = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(), "TRIAGE_DATABASE_PASSWORD",
                 db.password(), "TRIAGE_DICOM_PORT", String.valueOf(dicomPort), "TRIAGE_HTTP_PORT", String.valueOf(httpPort),

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.triagerouter.app.config.RouterConfig;
 import org.triagerouter.dispatch.Destination;
 import org.triagerouter.hl7.Hl7Options;
 

@@ -21,11 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
@@ -37,11 +36,12 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** Running for months: nothing grows for ever, and ingest refuses before the database fills. */
 class LifecycleTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
@@ -49,14 +49,8 @@ class LifecycleTest {
     final List<AutoCloseable> running = new ArrayList<>();
     final List<Process> peers = new ArrayList<>();
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception { db = postgres.createDatabase(); }
+    void freshDatabase() throws Exception { db = postgres.emptyDatabase(); }
 
     @AfterEach
     void stopAll() throws Exception {

@@ -10,29 +10,23 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** A node name is unique among live routers: a second {@code serve} with a name whose heartbeat is live refuses to start. */
 class NodeNameTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @Test
     void aSecondRouterWithALiveRoutersNodeNameExitsWithTwoNamingTheNodeAndWhereItRuns() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.emptyDatabase();
         Map<String, String> shared = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(),
                 "TRIAGE_DATABASE_PASSWORD", db.password(), "TRIAGE_NODE_NAME", "ward-a", "TRIAGE_DICOM_BIND", "127.0.0.1");
         try (RouterProcess first = RouterProcess.serve(Files.createDirectories(work.resolve("first")), router(shared, "first"))) {
@@ -63,7 +57,7 @@ class NodeNameTest {
 
     @Test
     void aRouterRestartedOnTheSameHostAfterACrashTakesItsNameBackAtOnce() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.emptyDatabase();
         Map<String, String> shared = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(),
                 "TRIAGE_DATABASE_PASSWORD", db.password(), "TRIAGE_NODE_NAME", "ward-b", "TRIAGE_DICOM_BIND", "127.0.0.1");
         Map<String, String> env = router(shared, "crashing");

@@ -1,5 +1,7 @@
 package org.triagerouter.app;
 
+import org.triagerouter.app.config.ConfigKey;
+import org.triagerouter.app.config.RouterConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -22,9 +22,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.file.InstanceFiles;
 import org.triagerouter.dicom.file.InstanceHeader;
@@ -37,7 +36,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * Acknowledged instances whose rows the database lost (restored from a backup, failed over to a replica that
@@ -45,20 +44,15 @@ import org.triagerouter.store.testing.PostgresServer;
  * orphans/, registers them again and reports their study. Real {@code serve} subprocesses, real PostgreSQL.
  */
 class SpoolOrphansTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @Test
     void filesTheDatabaseLostAreKeptInOrphansRegisteredAgainAndTheirStudyReported() throws Exception {
-        DatabaseSettings db = postgres.createDatabase();
+        DatabaseSettings db = postgres.emptyDatabase(); // the router migrates it
         Path spool = work.resolve("spool");
         int dicomPort = RouterProcess.freePort(), httpPort = RouterProcess.freePort();
         Map<String, String> env = Map.of("TRIAGE_DATABASE_URL", db.url(), "TRIAGE_DATABASE_USER", db.user(), "TRIAGE_DATABASE_PASSWORD", db.password(),

@@ -9,19 +9,20 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.InstanceFiles;
@@ -30,43 +31,55 @@ import org.triagerouter.dicom.fixture.SyntheticChestImages;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dicom.testing.SrValidator;
+import org.triagerouter.dispatch.testing.InlinePipeline;
+import org.triagerouter.inference.ChosenScores;
+import org.triagerouter.inference.ModelManifest;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.testing.InboundAssociation;
 import org.triagerouter.report.ReportSettings;
 import org.triagerouter.report.ReportStage;
 import org.triagerouter.report.ResultRecipient;
 import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.JobKind;
+import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.store.StageWorker;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * From a complete study's rows to an SR at a real C-STORE SCP (dcmtk's storescp): decision, SR,
  * deliveries, HIGH priority for URGENT, revision on re-open, retry until a destination comes back,
- * permanent refusal, shadow mode.
+ * permanent refusal, shadow mode. The SRs received pass PixelMed's DicomSRValidator without errors.
  */
 class ReportAndDispatchTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
+
+    /** The model whose scores the studies are seeded with: priority URGENT from 0.8, HIGH from 0.5; abnormal from 0.5. */
+    static ModelManifest cxr;
 
     @TempDir
     Path work;
     Database database;
+    IngestSettings ingest;
+    InlinePipeline stages;
     List<Process> peers = new ArrayList<>();
     int imageSeed = 40;
 
     @BeforeAll
-    static void start() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stop() throws Exception { postgres.close(); }
+    static void model() throws Exception { cxr = ChosenScores.manifest("cxr", "1", "default", 0.5); }
 
     @BeforeEach
-    void database() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
+    void database() {
+        database = postgres.database();
+        ingest = new IngestSettings(work.resolve("spool"), 0, "node-a");
+        stages = new InlinePipeline(database, "node-a");
     }
 
     @AfterEach
@@ -75,7 +88,6 @@ class ReportAndDispatchTest {
             p.destroy();
             p.waitFor(5, TimeUnit.SECONDS);
         }
-        database.close();
     }
 
     @Test
@@ -84,17 +96,17 @@ class ReportAndDispatchTest {
         Path received = startStorescp(port);
         Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false, true),
                 new Destination("audit", new RemoteAe("NOWHERE", "127.0.0.1", 1), true)));
-        String abnormal = seedStudy(List.of(0.91, -1.0), true);   // a scored PA image and an ineligible lateral
-        String normal = seedStudy(List.of(0.2), true);
-        String notAnalyzed = seedStudy(List.of(-1.0), true);
+        String abnormal = seedStudy(List.of(0.91, -1.0));   // a scored PA image and an ineligible lateral
+        String normal = seedStudy(List.of(0.2));
+        String notAnalyzed = seedStudy(List.of(-1.0));
 
         runUntilIdle(settings);
 
         assertEquals("REPORTED ABNORMAL URGENT 1", result(abnormal));
         assertEquals("REPORTED NORMAL ROUTINE 1", result(normal));
         assertTrue(result(notAnalyzed).startsWith("NOT_ANALYZED"), result(notAnalyzed));
-        assertEquals("no eligible image: ViewPosition is 'LL'", string("select reason from study_result r join study s on s.id = r.study_id "
-                + "where s.study_instance_uid = '" + notAnalyzed + "'"));
+        assertEquals("no eligible image: ViewPosition is 'LL', not [(empty), AP, PA]; PatientOrientation is 'A\\F', excluded by /^(A|P)\\\\.*/",
+                string("select reason from study_result r join study s on s.id = r.study_id where s.study_instance_uid = '" + notAnalyzed + "'"));
         assertEquals(2, count("select count(*) from delivery where destination = 'pacs' and state = 'delivered' and attempts = 1"));
         assertEquals(2, count("select count(*) from delivery where destination = 'audit' and state = 'shadow'"), "shadow: recorded, never sent");
         List<Path> srs = files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).toList();
@@ -115,9 +127,16 @@ class ReportAndDispatchTest {
         addImage(abnormal, 0.1);
         runUntilIdle(settings);
         assertEquals("REPORTED ABNORMAL URGENT 2", result(abnormal));
-        assertEquals(3, files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).count());
+        List<Path> allSrs = files(received).stream().filter(p -> p.getFileName().toString().startsWith("SR")).toList();
+        assertEquals(3, allSrs.size());
         assertNotEquals(string("select sr_sop_instance_uid from study_result where revision = 1 and study_id = (select id from study where "
                 + "study_instance_uid = '" + abnormal + "')"), string("select sr_sop_instance_uid from study_result where revision = 2"));
+
+        // What the PACS received passes the validator IHE uses: normal, abnormal and revised SRs, and the key object selection.
+        for (Path document : Stream.concat(allSrs.stream(), keyObjects.stream()).toList()) {
+            SrValidator.Report report = SrValidator.validate(document);
+            assertEquals(List.of(), report.errors(), document.getFileName() + ":\n" + report.output());
+        }
     }
 
     @Test
@@ -125,7 +144,7 @@ class ReportAndDispatchTest {
         int port = freePort();
         Path received = startStorescp(port);
         Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
-        String study = seedStudy(List.of(0.7), true);
+        String study = seedStudy(List.of(0.7));
         runUntilIdle(settings);
         assertEquals("REPORTED ABNORMAL HIGH 1", result(study));
         try (Connection c = database.connection()) {
@@ -142,7 +161,7 @@ class ReportAndDispatchTest {
     void aDestinationThatIsDownGetsTheResultOnceItComesBack() throws Exception {
         int port = freePort();
         Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
-        seedStudy(List.of(0.7), true);
+        seedStudy(List.of(0.7));
         try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
              StageWorker report = reportWorker(leases, settings); StageWorker dispatch = dispatchWorker(leases, settings)) {
             new StudyCompletion(database, settings.report()).sweep();
@@ -166,7 +185,7 @@ class ReportAndDispatchTest {
         try (DicomServer refusing = new DicomServer(strict, instance -> DimseStatus.SUCCESS)) {
             refusing.start();
             Pipeline settings = settings(List.of(new Destination("strict", new RemoteAe("STRICT", "127.0.0.1", refusing.port()), false)));
-            seedStudy(List.of(0.95), true);
+            seedStudy(List.of(0.95));
             runUntilIdle(settings);
             assertEquals("failed", string("select state from delivery"));
             assertEquals(1, count("select attempts from delivery"), "not retried");
@@ -183,7 +202,7 @@ class ReportAndDispatchTest {
         try (OrthancServer orthanc = OrthancServer.start(work.resolve("orthanc"))) {
             Pipeline settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false),
                     new Destination("storescp", new RemoteAe("STORESCP", "127.0.0.1", storescpPort), false)));
-            String study = seedStudy(List.of(0.93), true);
+            String study = seedStudy(List.of(0.93));
             runUntilIdle(settings);
             assertEquals(2, count("select count(*) from delivery where state = 'delivered'"));
             assertEquals(1, files(received).size());
@@ -200,19 +219,16 @@ class ReportAndDispatchTest {
             String tree = new String(dump.getInputStream().readAllBytes());
             assertEquals(0, dump.waitFor());
             assertTrue(tree.contains("Abnormality score") && tree.contains("0.9300") && tree.contains("(263654008,SCT,\"Abnormal\")"), tree);
+            SrValidator.Report report = SrValidator.validate(copy);
+            assertEquals(List.of(), report.errors(), "the SR as the PACS holds it:\n" + report.output());
         }
     }
 
     @Test
     void aStudySentWithHighPriorityIsReportedFirst() throws Exception {
         Pipeline settings = settings(List.of());
-        String routine = seedStudy(List.of(0.3), true);
-        String high = seedStudy(List.of(0.3, 0.3), true);
-        try (Connection c = database.connection()) {
-            // One of its two images came HIGH, the other MEDIUM: one is enough.
-            exec(c, "update instance set priority = 'HIGH' where id = (select min(id) from instance where study_id = "
-                    + "(select id from study where study_instance_uid = '" + high + "'))");
-        }
+        String routine = seedStudy(List.of(0.3));
+        String high = seedStudy(List.of(0.3, 0.3), Priority.HIGH); // one of its two images came HIGH, the other MEDIUM: one is enough
         assertEquals(2, new StudyCompletion(database, settings.report()).sweep());
         assertEquals("10", string("select priority::text from job where kind = 'report' and subject = '" + high + "'"));
         assertEquals("0", string("select priority::text from job where kind = 'report' and subject = '" + routine + "'"));
@@ -223,16 +239,13 @@ class ReportAndDispatchTest {
         int port = freePort();
         startStorescp(port);
         Pipeline settings = settings(List.of(new Destination("pacs", new RemoteAe("STORESCP", "127.0.0.1", port), false)));
-        String delivered = seedStudy(List.of(0.9), true);
+        String delivered = seedStudy(List.of(0.9));
         runUntilIdle(settings);
-        String waiting = seedStudy(List.of(0.9), true); // complete, but not reported yet: must keep its files
-        String failed = seedStudy(List.of(0.9), true);  // its latest result FAILED: a re-run needs the files
-        try (Connection c = database.connection()) {
-            exec(c, "insert into study_result (study_id, model_id, model_version, revision, status, image_count, reason) select id, 'cxr', '1', 1, "
-                    + "'FAILED', 1, 'inference failed' from study where study_instance_uid = '" + failed + "'");
-            exec(c, "update study set reported_instance_count = instance_count where study_instance_uid = '" + failed + "'");
-        }
-        org.triagerouter.ingest.IngestSettings ingest = new org.triagerouter.ingest.IngestSettings(work, 0, "node-a");
+        String waiting = seedStudy(List.of(0.9)); // complete, but not reported yet: must keep its files
+        String failed = seedStudy(List.of(Double.NaN)); // its inference failed, so its latest result FAILED: a re-run needs the files
+        report(failed, settings);
+        assertEquals("FAILED", string("select status from study_result r join study s on s.id = r.study_id where s.study_instance_uid = '"
+                + failed + "'"));
         int deleted = new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ZERO).deleteDelivered();
         assertEquals(1, deleted);
         assertEquals(0, count("select count(*) from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + delivered
@@ -247,15 +260,16 @@ class ReportAndDispatchTest {
 
     @Test
     void aDeliveryWhoseJobFailedElsewhereIsMarkedFailed() throws Exception {
-        String study = seedStudy(List.of(0.9), true);
-        try (Connection c = database.connection()) {
-            exec(c, "insert into study_result (id, study_id, model_id, model_version, revision, status, image_count) select 99, id, 'cxr', '1', 1, "
-                    + "'REPORTED', 1 from study where study_instance_uid = '" + study + "'");
-            exec(c, "insert into delivery (id, study_result_id, destination, state) values (99, 99, 'pacs', 'pending')");
-            exec(c, "insert into job (kind, subject, state, last_error) values ('dispatch', '99', 'failed', 'lease of dead-node expired')");
-        }
+        String study = seedStudy(List.of(0.9));
+        report(study, settings(List.of(new Destination("pacs", new RemoteAe("PACS", "127.0.0.1", freePort()), false)), 1));
+        // The node that claimed the delivery's only attempt died with it: its lease expires, the job fails, the delivery stays pending.
+        JobQueue queue = new JobQueue(database);
+        long delivery = Long.parseLong(queue.claim(JobKind.DISPATCH, "dead-node", 1, Duration.ofMillis(1)).get(0).subject());
+        Thread.sleep(50);
+        assertEquals(1, queue.recoverExpiredLeases());
+        assertEquals("pending", string("select state from delivery where id = " + delivery));
         assertEquals(1, DispatchStage.markAbandoned(database));
-        assertEquals("failed lease of dead-node expired", string("select state || ' ' || last_error from delivery where id = 99"));
+        assertEquals("failed lease of dead-node expired", string("select state || ' ' || last_error from delivery where id = " + delivery));
     }
 
     @Test
@@ -274,12 +288,17 @@ class ReportAndDispatchTest {
     /** The report stage's and the dispatch stage's view of the same destinations. */
     private record Pipeline(ReportSettings report, DispatchSettings dispatch) {}
 
-    private Pipeline settings(List<Destination> destinations) {
+    private Pipeline settings(List<Destination> destinations) { return settings(destinations, 5); }
+
+    private Pipeline settings(List<Destination> destinations, int deliveryAttempts) {
         ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, null);
         return new Pipeline(new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10),
-                destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(), 5, "node-a"),
+                destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(), deliveryAttempts, "node-a"),
                 new DispatchSettings(destinations, client));
     }
+
+    /** The report stage on one study only, as if its completion alone had been found; no dispatch. */
+    private void report(String study, Pipeline settings) throws Exception { stages.report(settings.report(), study); }
 
     private void runUntilIdle(Pipeline settings) throws Exception {
         try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
@@ -303,72 +322,38 @@ class ReportAndDispatchTest {
                 new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1))), new DispatchStage(database, settings.dispatch())).start();
     }
 
-    /** A study whose images are on disk and in the tables; a negative score means an ineligible lateral. */
-    private String seedStudy(List<Double> scores, boolean released) throws Exception {
-        List<Path> files = SyntheticChestImages.writeSet(work.resolve("study-" + imageSeed), Math.max(2, scores.size()), 200, 160, imageSeed);
-        imageSeed += 10;
-        String study = InstanceFiles.readHeader(files.get(0)).studyInstanceUid();
-        String association = "assoc-" + study;
-        try (Connection c = database.connection()) {
-            exec(c, "insert into association (id, node, calling_ae_title, called_ae_title, remote_address, opened_at, closed_at, released, "
-                    + "instance_count) values ('" + association + "', 'node-a', 'MOD', 'TRIAGE', 'x', now() - interval '1 minute', "
-                    + "now() - interval '1 minute', " + released + ", " + scores.size() + ")");
-            for (int i = 0; i < scores.size(); i++) insertImage(c, files.get(i), scores.get(i), association);
-        }
+    private String seedStudy(List<Double> scores) throws Exception { return seedStudy(scores, Priority.MEDIUM); }
+
+    /**
+     * A study received on one association (its first image with {@code firstPriority}), prepared and scored by the stages.
+     * A negative score means a lateral image (not eligible), NaN an image whose inference fails.
+     */
+    private String seedStudy(List<Double> scores, Priority firstPriority) throws Exception {
+        String study = Uids.newUid();
+        receive(study, Uids.newUid(), scores, firstPriority);
         return study;
     }
 
+    /** A late image, in its study's series, on an association of its own. */
     private void addImage(String study, double score) throws Exception {
-        Path dir = work.resolve("late-" + imageSeed);
-        try (Connection c = database.connection()) {
-            String series;
-            try (ResultSet rs = c.createStatement().executeQuery("select se.series_instance_uid from series se join study s on s.id = se.study_id "
-                    + "where s.study_instance_uid = '" + study + "' limit 1")) {
-                rs.next();
-                series = rs.getString(1);
-            }
-            SyntheticChestImages.Spec spec = new SyntheticChestImages.Spec("DX", "PA", false, 200, 160, imageSeed++, "SYNLATE", study, series,
-                    Uids.newUid());
-            Files.createDirectories(dir);
-            Path file = dir.resolve("late.dcm");
-            SyntheticChestImages.write(spec, file);
-            exec(c, "insert into association (id, node, calling_ae_title, called_ae_title, remote_address, opened_at, closed_at, released, "
-                    + "instance_count) values ('late-" + study + "', 'node-a', 'MOD', 'TRIAGE', 'x', now(), now() - interval '1 second', true, 1)");
-            insertImage(c, file, score, "late-" + study);
-        }
+        receive(study, string("select se.series_instance_uid from series se join study s on s.id = se.study_id where s.study_instance_uid = '"
+                + study + "' limit 1"), List.of(score), Priority.MEDIUM);
     }
 
-    private void insertImage(Connection c, Path file, double score, String association) throws Exception {
-        InstanceHeader h = InstanceFiles.readHeader(file);
-        exec(c, "insert into study (study_instance_uid) values ('" + h.studyInstanceUid() + "') on conflict do nothing");
-        exec(c, "insert into series (study_id, series_instance_uid) select id, '" + h.seriesInstanceUid() + "' from study where study_instance_uid = '"
-                + h.studyInstanceUid() + "' on conflict do nothing");
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into instance (study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, node, file_path, file_size,
-                                      calling_ae_title, association_id, priority, view_position, rows, columns)
-                select st.id, se.id, ?, ?, '1.2.840.10008.1.2.1', 'node-a', ?, 0, 'MOD', ?, 'MEDIUM', ?, 200, 160
-                  from study st join series se on se.study_id = st.id where se.series_instance_uid = ? returning id""")) {
-            s.setString(1, h.sopInstanceUid());
-            s.setString(2, h.sopClassUid());
-            s.setString(3, file.toString());
-            s.setString(4, association);
-            s.setString(5, score < 0 ? "LL" : "PA");
-            s.setString(6, h.seriesInstanceUid());
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                long id = rs.getLong(1);
-                exec(c, "update study set instance_count = instance_count + 1 where study_instance_uid = '" + h.studyInstanceUid() + "'");
-                if (score < 0) {
-                    exec(c, "insert into eligibility (instance_id, eligible, reason) values (" + id + ", false, 'ViewPosition is ''LL''')");
-                } else {
-                    exec(c, "insert into eligibility (instance_id, eligible, rule) values (" + id + ", true, 'frontal')");
-                    String priority = score >= 0.8 ? "URGENT" : score >= 0.5 ? "HIGH" : "ROUTINE";
-                    exec(c, "insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores, "
-                            + "provider, batch_size, tensor_ms, run_ms, node) values (" + id + ", 'cxr', '1', false, " + score + ", '" + priority
-                            + "', '" + (score >= 0.5 ? "default" : "") + "', 'abnormal=" + score + "', 'cpu', 1, 1, 1, 'node-a')");
-                }
+    private void receive(String study, String series, List<Double> scores, Priority firstPriority) throws Exception {
+        Map<String, Double> chosen = new HashMap<>();
+        String patient = String.format("SYN%06d", imageSeed);
+        try (InboundAssociation modality = new InboundAssociation(database, ingest, "MOD")) {
+            for (int i = 0; i < scores.size(); i++) {
+                double score = scores.get(i);
+                Path file = work.resolve("image-" + imageSeed + ".dcm");
+                SyntheticChestImages.write(new SyntheticChestImages.Spec("DX", score < 0 ? "LL" : "PA", false, 200, 160, imageSeed++, patient, study,
+                        series, Uids.newUid()), file);
+                String sop = modality.store(file, i == 0 ? firstPriority : Priority.MEDIUM);
+                if (!Double.isNaN(score)) chosen.put(sop, score);
             }
         }
+        stages.prepareAndScore(cxr, chosen);
     }
 
     private Path startStorescp(int port) throws Exception {

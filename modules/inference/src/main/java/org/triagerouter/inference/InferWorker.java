@@ -27,7 +27,7 @@ import org.triagerouter.store.RetryPolicy;
  * it is full or when its first image has waited {@code maxWait} (dynamic batching). Two threads
  * form a pipeline so the model never waits for I/O: one claims the next batch, loads its canonical
  * images and builds its tensors (in parallel) while the other runs the current batch and stores its
- * scores, each with its job's completion, in one transaction. One score per image and model
+ * scores ({@link ScoreRecords}), each with its job's completion, in one transaction. One score per image and model
  * version: a job that comes back after a lease expired cannot score its image twice.
  */
 public final class InferWorker implements AutoCloseable {
@@ -206,6 +206,7 @@ public final class InferWorker implements AutoCloseable {
         }
         long t2 = System.nanoTime();
         int tensorMs = batch.tensorMs(), runMs = (int) ((t2 - t1) / 1_000_000);
+        ScoreRecords.Batch ran = new ScoreRecords.Batch(model.provider(), n, tensorMs, runMs, settings.node());
         List<Outcome> outcomes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Input input = inputs.get(i);
@@ -215,7 +216,7 @@ public final class InferWorker implements AutoCloseable {
             }
             try {
                 ModelScore score = scores.read(outputs[i]);
-                outcomes.add(Outcome.done(c -> insertScore(c, input.instanceId(), score, n, tensorMs, runMs)));
+                outcomes.add(Outcome.done(c -> ScoreRecords.insert(c, input.instanceId(), model.manifest(), score, ran)));
             } catch (InferenceException e) {
                 outcomes.add(Outcome.failed(e.getMessage()));
             }
@@ -247,33 +248,6 @@ public final class InferWorker implements AutoCloseable {
         }
         record(missing, missing.stream().map(j -> Outcome.failed("no canonical image for " + j.subject())).toList());
         return inputs;
-    }
-
-    private void insertScore(Connection c, long instanceId, ModelScore score, int batch, int tensorMs, int runMs) throws SQLException {
-        ModelManifest m = model.manifest();
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores,
-                                   provider, batch_size, tensor_ms, run_ms, node)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (instance_id, model_id, model_version) do nothing""")) {
-            s.setLong(1, instanceId);
-            s.setString(2, m.id());
-            s.setString(3, m.version());
-            s.setBoolean(4, m.demo());
-            s.setDouble(5, score.score());
-            s.setString(6, score.priority().name());
-            s.setString(7, String.join(",", score.positiveOperatingPoints()));
-            StringBuilder labels = new StringBuilder();
-            score.labelProbabilities().forEach((label, p) -> labels.append(labels.isEmpty() ? "" : ",").append(label).append('=')
-                    .append(String.format(java.util.Locale.ROOT, "%.4f", p)));
-            s.setString(8, labels.toString());
-            s.setString(9, model.provider());
-            s.setInt(10, batch);
-            s.setInt(11, tensorMs);
-            s.setInt(12, runMs);
-            s.setString(13, settings.node());
-            s.executeUpdate();
-        }
     }
 
     private void sleep() {

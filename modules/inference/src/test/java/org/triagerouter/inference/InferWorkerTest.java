@@ -13,25 +13,35 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.triagerouter.dicom.fixture.SyntheticChestImages;
+import org.triagerouter.dicom.pixels.Gray8Image;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.testing.InboundAssociation;
+import org.triagerouter.prepare.EligibilityRules;
+import org.triagerouter.prepare.PrepareRecords;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.store.JobKind;
 import org.triagerouter.store.LeaseKeeper;
-import org.triagerouter.store.JobQueue;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.Outcome;
+import org.triagerouter.store.testing.PostgresExtension;
+import org.triagerouter.store.testing.StageRun;
 
 /** The infer stage from the queue, with the demo model on ONNX Runtime (CPU here) and real PostgreSQL. */
 class InferWorkerTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     @TempDir
     static Path modelDir;
     static Path manifest;
+    @TempDir
+    Path work;
 
     DatabaseSettings settings;
     Database database;
@@ -39,19 +49,12 @@ class InferWorkerTest {
     OnnxModel model;
 
     @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.start();
-        manifest = DemoModel.write(modelDir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception { postgres.close(); }
+    static void model() throws Exception { manifest = DemoModel.write(modelDir); }
 
     @BeforeEach
     void setUp() throws Exception {
-        settings = postgres.createDatabase();
-        database = new Database(settings);
-        database.migrate();
+        database = postgres.database();
+        settings = database.settings();
         leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
         model = OnnxModel.open(ModelManifest.load(manifest), ExecutionProvider.AUTO, 1);
     }
@@ -60,12 +63,11 @@ class InferWorkerTest {
     void tearDown() {
         leases.close();
         model.close();
-        database.close();
     }
 
     @Test
     void everyQueuedImageIsScoredOnceInFullBatches() throws Exception {
-        seed(20, 0);
+        seed(20);
         try (InferWorker worker = new InferWorker(database, leases, model, new InferSettings(8, Duration.ofMillis(100), Duration.ofMillis(100), "node-a"), "infer-1")) {
             // Queue everything first, then start: the first two batches must be full.
             worker.start();
@@ -84,7 +86,7 @@ class InferWorkerTest {
 
     @Test
     void aPartialBatchRunsOnceItsFirstImageHasWaitedMaxWait() throws Exception {
-        seed(3, 0);
+        seed(3);
         long start = System.nanoTime();
         try (InferWorker worker = new InferWorker(database, leases, model, new InferSettings(8, Duration.ofMillis(400), Duration.ofMillis(100), "node-a"), "infer-1").start()) {
             awaitDone(3);
@@ -96,7 +98,7 @@ class InferWorkerTest {
 
     @Test
     void jobsOfAKilledWorkerProcessComeBackAndEachImageIsScoredOnce() throws Exception {
-        seed(5, 0);
+        seed(5);
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), InferWorkerProcess.class.getName(),
                 settings.url(), settings.user(), manifest.toString(), "2000", "60000", "16", "doomed-worker");
@@ -122,44 +124,49 @@ class InferWorkerTest {
         assertEquals(5, count("select count(*) from job where state = 'done' and attempts = 2"), "claimed once by each worker");
     }
 
-    /** n instances with canonical images (even ids bright, odd ids dark) and queued infer jobs. */
-    private void seed(int n, int firstId) throws Exception {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            c.createStatement().execute("insert into study (id, study_instance_uid) values (1, '1.2.3') on conflict do nothing");
-            c.createStatement().execute("insert into series (id, study_id, series_instance_uid) values (1, 1, '1.2.3.4') on conflict do nothing");
-            for (int i = firstId; i < firstId + n; i++) {
-                long id = i + 1;
-                String sop = "1.2.3.4." + id;
-                try (PreparedStatement s = c.prepareStatement("""
-                        insert into instance (id, study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, node,
-                                              file_path, file_size, calling_ae_title, association_id, priority)
-                        values (?, 1, 1, ?, '1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.1.2.1', 'node-a', '/nowhere', 0, 'T', 'a', 'MEDIUM')""")) {
-                    s.setLong(1, id);
-                    s.setString(2, sop);
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement("""
-                        insert into canonical_image (instance_id, png, width, height, source_width, source_height, window_source, render_ms)
-                        values (?, ?, 400, 500, 400, 500, 'header', 1)""")) {
-                    s.setLong(1, id);
-                    s.setBytes(2, png(400, 500, id % 2 == 0 ? 230 : 20));
-                    s.executeUpdate();
-                }
-                JobQueue.enqueue(c, JobKind.INFER, sop, JobKind.ROUTINE);
+    /**
+     * n images received by the ingest stage, then prepared with the prepare stage's rows, their canonical image a flat one
+     * instead of a rendering (even instance ids bright, odd ids dark): each queued for inference.
+     */
+    private void seed(int n) throws Exception {
+        try (InboundAssociation modality = new InboundAssociation(database, new IngestSettings(work.resolve("spool"), 0, "node-a"), "MOD")) {
+            for (int i = 0; i < n; i++) {
+                Path file = work.resolve("image-" + i + ".dcm");
+                SyntheticChestImages.write(SyntheticChestImages.Spec.chest("DX", "PA", false, 64, 64, i), file);
+                modality.store(file);
             }
-            c.commit();
         }
+        StageRun.untilIdle(database, JobKind.PREPARE, "node-a", job -> {
+            long id = instanceId(job.subject());
+            Gray8Image flat = flat(400, 500, id % 2 == 0 ? 230 : 20);
+            byte[] png = png(flat);
+            return Outcome.done(c -> PrepareRecords.rendered(c, id, job.subject(), new EligibilityRules.Decision(true, "frontal", null), flat,
+                    png, 1, job.priority()));
+        });
     }
 
-    private static byte[] png(int width, int height, int level) throws Exception {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+    private static Gray8Image flat(int width, int height, int level) {
         byte[] pixels = new byte[width * height];
         java.util.Arrays.fill(pixels, (byte) level);
-        image.getRaster().setDataElements(0, 0, width, height, pixels);
+        return new Gray8Image(width, height, pixels, width, height, Double.NaN, Double.NaN, "header");
+    }
+
+    private static byte[] png(Gray8Image flat) throws Exception {
+        BufferedImage image = new BufferedImage(flat.width(), flat.height(), BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster().setDataElements(0, 0, flat.width(), flat.height(), flat.pixels());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();
+    }
+
+    private long instanceId(String sopInstanceUid) throws Exception {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement("select id from instance where sop_instance_uid = ?")) {
+            s.setString(1, sopInstanceUid);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private void awaitDone(int n) throws Exception {

@@ -20,11 +20,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
@@ -38,11 +38,13 @@ import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
+import org.triagerouter.store.testing.PrivatePostgres;
 
-/** The ingest stage against real PostgreSQL (a private server per class) and real dcmtk. */
+/** The ingest stage against real PostgreSQL and real dcmtk. */
 class DurableIngestTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
 
     @TempDir
     static Path imageRoot;
@@ -55,18 +57,13 @@ class DurableIngestTest {
     IngestSettings settings;
 
     @BeforeAll
-    static void start() throws Exception {
-        postgres = PostgresServer.start();
+    static void images() throws Exception {
         images = SyntheticChestImages.writeSet(imageRoot.resolve("images"), 20, 625, 512, 31);
     }
 
-    @AfterAll
-    static void stop() throws Exception { postgres.close(); }
-
     @BeforeEach
     void router() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
+        database = postgres.database();
         startRouter(0);
     }
 
@@ -80,10 +77,7 @@ class DurableIngestTest {
     }
 
     @AfterEach
-    void close() {
-        server.close();
-        database.close();
-    }
+    void close() { server.close(); }
 
     @Test
     void twentyImagesBecomeTwentyRowsFilesAndJobsAndSendingThemAgainAddsNothing() throws Exception {
@@ -114,12 +108,13 @@ class DurableIngestTest {
     }
 
     @Test
+    @PrivatePostgres
     void databaseOutageAnswersFailureAndServiceResumesWhenItIsBack() throws Exception {
         try (ClientAssociation association = open()) {
             for (int i = 0; i < 3; i++) assertEquals(DimseStatus.SUCCESS, association.store(images.get(i), Priority.MEDIUM));
             association.release();
         }
-        postgres.stopServer();
+        postgres.privateServer().stopServer();
         try {
             try (ClientAssociation association = open()) {
                 for (int i = 3; i < 6; i++) {
@@ -131,7 +126,7 @@ class DurableIngestTest {
             assertEquals(3, spoolFiles().size(), "no file kept for a refused instance");
             assertEquals(0, leftoverIncoming());
         } finally {
-            postgres.startServer();
+            postgres.privateServer().startServer();
         }
         long deadline = System.currentTimeMillis() + 30_000;
         DimseStatus first;

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
@@ -39,14 +40,15 @@ import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.store.Database;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * The spool reconciler against real PostgreSQL, after instances were stored through the ingest stage: what
  * the database lost (a restore, a failover) is kept in orphans/ and registered again, never deleted.
  */
 class SpoolReconcilerTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
 
     @TempDir
     static Path imageRoot;
@@ -63,20 +65,17 @@ class SpoolReconcilerTest {
     @BeforeAll
     static void start() throws Exception {
         Metrics.addRegistry(meters);
-        postgres = PostgresServer.start();
         images = SyntheticChestImages.writeSet(imageRoot.resolve("images"), 10, 300, 256, 47);
     }
 
     @AfterAll
     static void stop() throws Exception {
         Metrics.removeRegistry(meters);
-        postgres.close();
     }
 
     @BeforeEach
     void router() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
+        database = postgres.database();
         settings = new IngestSettings(work.resolve("spool"), 0, "node-a");
         ServerSettings scp = new ServerSettings("TRIAGE", "127.0.0.1", 0, Set.of(), Uids.DECODABLE_TRANSFER_SYNTAXES,
                 ServerSettings.DEFAULT_MAX_PDU_LENGTH, 8, Duration.ofSeconds(10), Duration.ofSeconds(30), settings.incoming(), null);
@@ -85,10 +84,7 @@ class SpoolReconcilerTest {
     }
 
     @AfterEach
-    void close() {
-        server.close();
-        database.close();
-    }
+    void close() { server.close(); }
 
     @Test
     void aFileWhoseRowWasLostIsKeptInOrphansAndRegisteredAgainOnce() throws Exception {

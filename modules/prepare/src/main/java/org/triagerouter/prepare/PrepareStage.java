@@ -15,14 +15,12 @@ import org.triagerouter.dicom.pixels.Gray8Image;
 import org.triagerouter.dicom.pixels.RenderException;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
-import org.triagerouter.store.JobKind;
-import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.Outcome;
 import org.triagerouter.store.StageWorker;
 
 /**
  * The prepare stage, per instance: eligibility from the header; for an eligible image, the canonical
- * rendering stored in PostgreSQL and an {@code infer} job; the stage runtime writes them with the job's completion.
+ * rendering stored in PostgreSQL and an {@code infer} job ({@link PrepareRecords}); the stage runtime writes them with the job's completion.
  * An image that cannot be decoded is a FAILED job whose last error is the reason.
  */
 public final class PrepareStage implements StageWorker.Handler {
@@ -65,7 +63,7 @@ public final class PrepareStage implements StageWorker.Handler {
         }
         if (!decision.eligible()) {
             log.info("prepare {}: not eligible ({})", sop, decision.reason());
-            return Outcome.done(c -> recordEligibility(c, instance.id(), decision));
+            return Outcome.done(c -> PrepareRecords.eligibility(c, instance.id(), decision));
         }
         long start = System.nanoTime();
         Gray8Image image;
@@ -75,17 +73,12 @@ public final class PrepareStage implements StageWorker.Handler {
             png = PngEncoder.encode(image);
         } catch (RenderException | IOException e) {
             log.warn("prepare {}: {}", sop, e.getMessage());
-            return Outcome.failed(e.getMessage(), c -> recordEligibility(c, instance.id(), decision));
+            return Outcome.failed(e.getMessage(), c -> PrepareRecords.eligibility(c, instance.id(), decision));
         }
         int renderMs = (int) ((System.nanoTime() - start) / 1_000_000);
         log.info("prepare {}: rendered {}x{} from {}x{} in {} ms (window {})", sop, image.width(), image.height(),
                 image.sourceWidth(), image.sourceHeight(), renderMs, image.windowSource());
-        return Outcome.done(c -> {
-            recordEligibility(c, instance.id(), decision);
-            storeCanonical(c, instance.id(), image, png, renderMs);
-            // Infer jobs float free: the canonical image is in the database, any node may score it.
-            JobQueue.enqueue(c, JobKind.PREPARE.next(), sop, job.priority());
-        });
+        return Outcome.done(c -> PrepareRecords.rendered(c, instance.id(), sop, decision, image, png, renderMs, job.priority()));
     }
 
     private InstanceFile find(String sop) throws SQLException {
@@ -95,42 +88,6 @@ public final class PrepareStage implements StageWorker.Handler {
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? new InstanceFile(rs.getLong(1), Path.of(rs.getString(2))) : null;
             }
-        }
-    }
-
-    private static void recordEligibility(Connection c, long instanceId, EligibilityRules.Decision decision) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into eligibility (instance_id, eligible, rule, reason) values (?, ?, ?, ?)
-                on conflict (instance_id) do update set eligible = excluded.eligible, rule = excluded.rule,
-                    reason = excluded.reason, decided_at = now()""")) {
-            s.setLong(1, instanceId);
-            s.setBoolean(2, decision.eligible());
-            s.setString(3, decision.rule());
-            s.setString(4, decision.reason());
-            s.executeUpdate();
-        }
-    }
-
-    private static void storeCanonical(Connection c, long instanceId, Gray8Image image, byte[] png, int renderMs) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("""
-                insert into canonical_image (instance_id, png, width, height, source_width, source_height,
-                                             window_center, window_width, window_source, render_ms)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (instance_id) do update set png = excluded.png, width = excluded.width, height = excluded.height,
-                    rendered_at = now()""")) {
-            s.setLong(1, instanceId);
-            s.setBytes(2, png);
-            s.setInt(3, image.width());
-            s.setInt(4, image.height());
-            s.setInt(5, image.sourceWidth());
-            s.setInt(6, image.sourceHeight());
-            if (Double.isNaN(image.windowCenter())) s.setNull(7, java.sql.Types.DOUBLE);
-            else s.setDouble(7, image.windowCenter());
-            if (Double.isNaN(image.windowWidth())) s.setNull(8, java.sql.Types.DOUBLE);
-            else s.setDouble(8, image.windowWidth());
-            s.setString(9, image.windowSource());
-            s.setInt(10, renderMs);
-            s.executeUpdate();
         }
     }
 }

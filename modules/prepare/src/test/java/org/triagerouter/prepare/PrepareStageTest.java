@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
@@ -36,65 +35,58 @@ import org.triagerouter.store.JobKind;
 import org.triagerouter.store.LeaseKeeper;
 import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.store.StageWorker;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** Ingest real files, run the prepare stage from the queue, and look at what it left in PostgreSQL. */
 class PrepareStageTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void start() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stop() throws Exception { postgres.close(); }
-
     @Test
     void eligibleImagesAreRenderedAndQueuedForInferenceOthersSayWhy() throws Exception {
-        try (Database database = new Database(postgres.createDatabase())) {
-            database.migrate();
-            List<Path> images = new ArrayList<>(SyntheticChestImages.writeSet(work.resolve("images"), 4, 1250, 1024, 3));
-            // images: 0 DX PA MONO2, 1 DX LL, 2 CR PA MONO1, 3 CR LL; plus a JPEG-LS copy of 0, accepted store-only.
-            Path jls = work.resolve("jls.dcm");
-            Process p = new ProcessBuilder("dcmcjpls", images.get(0).toString(), jls.toString()).inheritIO().start();
-            assertEquals(0, p.waitFor());
-            p = new ProcessBuilder("dcmodify", "-nb", "-gin", jls.toString()).inheritIO().start(); // new SOP Instance UID
-            assertEquals(0, p.waitFor());
-            images.add(jls);
-            ingest(database, images);
+        Database database = postgres.database();
+        List<Path> images = new ArrayList<>(SyntheticChestImages.writeSet(work.resolve("images"), 4, 1250, 1024, 3));
+        // images: 0 DX PA MONO2, 1 DX LL, 2 CR PA MONO1, 3 CR LL; plus a JPEG-LS copy of 0, accepted store-only.
+        Path jls = work.resolve("jls.dcm");
+        Process p = new ProcessBuilder("dcmcjpls", images.get(0).toString(), jls.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        p = new ProcessBuilder("dcmodify", "-nb", "-gin", jls.toString()).inheritIO().start(); // new SOP Instance UID
+        assertEquals(0, p.waitFor());
+        images.add(jls);
+        ingest(database, images);
 
-            PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 512, "node-a", 1);
-            try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
-                 StageWorker worker = new StageWorker(database, leases, new StageWorker.Settings(JobKind.PREPARE, "prepare-1", "node-a", 4,
-                         Duration.ofMillis(200), RetryPolicy.DEFAULT), new PrepareStage(database, settings)).start()) {
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (count(database, "select count(*) from job where kind = 'prepare' and state in ('queued', 'running')") > 0
-                        && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(100);
-                }
+        PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 512, "node-a", 1);
+        try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
+             StageWorker worker = new StageWorker(database, leases, new StageWorker.Settings(JobKind.PREPARE, "prepare-1", "node-a", 4,
+                     Duration.ofMillis(200), RetryPolicy.DEFAULT), new PrepareStage(database, settings)).start()) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (count(database, "select count(*) from job where kind = 'prepare' and state in ('queued', 'running')") > 0
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
             }
-            assertEquals(2, count(database, "select count(*) from job where kind = 'prepare' and state = 'done' and subject in "
-                    + "(select sop_instance_uid from instance where view_position = 'LL')"));
-            assertEquals(2, count(database, "select count(*) from eligibility where not eligible and reason like 'ViewPosition is ''LL''%'"));
-            assertEquals(3, count(database, "select count(*) from eligibility where eligible"));
-            assertEquals(2, count(database, "select count(*) from canonical_image"));
-            assertEquals(2, count(database, "select count(*) from job where kind = 'infer' and state = 'queued'"));
-            assertEquals("unsupported transfer syntax 1.2.840.10008.1.2.4.80 (no Java decoder; stored only)",
-                    string(database, "select last_error from job where kind = 'prepare' and state = 'failed'"));
-            try (Connection c = database.connection();
-                 PreparedStatement s = c.prepareStatement("select png, width, height, source_width, source_height, window_source from canonical_image");
-                 ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    BufferedImage png = ImageIO.read(new ByteArrayInputStream(rs.getBytes(1)));
-                    assertEquals(rs.getInt(2), png.getWidth());
-                    assertEquals(rs.getInt(3), png.getHeight());
-                    assertEquals(512, Math.max(png.getWidth(), png.getHeight()), "longest side capped");
-                    assertEquals(1024, rs.getInt(4));
-                    assertEquals(1250, rs.getInt(5));
-                    assertEquals("header", rs.getString(6));
-                }
+        }
+        assertEquals(2, count(database, "select count(*) from job where kind = 'prepare' and state = 'done' and subject in "
+                + "(select sop_instance_uid from instance where view_position = 'LL')"));
+        assertEquals(2, count(database, "select count(*) from eligibility where not eligible and reason like 'ViewPosition is ''LL''%'"));
+        assertEquals(3, count(database, "select count(*) from eligibility where eligible"));
+        assertEquals(2, count(database, "select count(*) from canonical_image"));
+        assertEquals(2, count(database, "select count(*) from job where kind = 'infer' and state = 'queued'"));
+        assertEquals("unsupported transfer syntax 1.2.840.10008.1.2.4.80 (no Java decoder; stored only)",
+                string(database, "select last_error from job where kind = 'prepare' and state = 'failed'"));
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("select png, width, height, source_width, source_height, window_source from canonical_image");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                BufferedImage png = ImageIO.read(new ByteArrayInputStream(rs.getBytes(1)));
+                assertEquals(rs.getInt(2), png.getWidth());
+                assertEquals(rs.getInt(3), png.getHeight());
+                assertEquals(512, Math.max(png.getWidth(), png.getHeight()), "longest side capped");
+                assertEquals(1024, rs.getInt(4));
+                assertEquals(1250, rs.getInt(5));
+                assertEquals("header", rs.getString(6));
             }
         }
     }

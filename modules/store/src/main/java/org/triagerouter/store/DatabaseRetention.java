@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the database from growing for ever, in small batches of short transactions (a batch locks only
- * the rows it deletes, so ingest never waits behind it):
+ * Keeps the database from growing for ever, in small batches of short, throttled transactions (a batch locks
+ * only the rows it deletes, so ingest never waits behind it):
  * <ul>
  * <li>canonical images, {@code images} after their study's results were all delivered (or shadowed);</li>
  * <li>finished jobs, {@code jobs} after they finished (failed ones, which the Failures page lists, after {@code history});
@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseRetention {
     private static final Logger log = LoggerFactory.getLogger(DatabaseRetention.class);
     static final int BATCH = 500;
+    /** Pause after a batch, as a multiple of its duration: retention is never urgent, ingest is. */
+    private static final long PAUSE_FACTOR = 4;
 
     /** How long each kind of row is kept. */
     public record Periods(Duration images, Duration jobs, Duration history) {}
@@ -61,12 +63,29 @@ public final class DatabaseRetention {
         int delete(Connection transaction) throws SQLException;
     }
 
+    /**
+     * Batch after batch, each followed by a pause four times as long as it took: a prune uses at most a fifth of a core and
+     * of the disk, so ingest beside it keeps its pace. Its commits do not wait for the WAL flush (a delete lost in a crash
+     * is simply made again next time), so ingest's own commits do not queue behind them.
+     */
     private int drain(long deadline, Batch batch) throws SQLException {
         int total = 0;
         while (System.nanoTime() < deadline) {
-            int deleted = Transactions.inTransaction(database, batch::delete);
+            long start = System.nanoTime();
+            int deleted = Transactions.inTransaction(database, c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("set local synchronous_commit = off");
+                }
+                return batch.delete(c);
+            });
             total += deleted;
             if (deleted < BATCH) break;
+            try {
+                Thread.sleep(Duration.ofNanos(PAUSE_FACTOR * (System.nanoTime() - start)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         return total;
     }

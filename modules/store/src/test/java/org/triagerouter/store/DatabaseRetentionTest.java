@@ -6,30 +6,24 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /**
  * What the database keeps and for how long. The store module has no stage code to seed with (the stages depend
  * on it, not the other way round), so rows are written here as the stages write them.
  */
 class DatabaseRetentionTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
     Database database;
-
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
 
     @BeforeEach
     void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
+        database = new Database(postgres.emptyDatabase());
         database.migrate();
     }
 

@@ -9,24 +9,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** Every pooled session carries server-side timeouts, so a frozen or unplugged router cannot hold locks or statements for hours. */
 class DatabaseSessionTimeoutsTest {
-    static PostgresServer postgres;
-
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
 
     @Test
     void aSessionIdleInItsTransactionIsEndedAndAnotherGetsItsLocks() throws Exception {
-        DatabaseSettings base = postgres.createDatabase();
+        DatabaseSettings base = postgres.emptyDatabase();
         DatabaseSettings settings = new DatabaseSettings(base.url(), base.user(), base.password(), 4, Duration.ofSeconds(2),
                 Duration.ofSeconds(2), DatabaseSettings.DEFAULT_STATEMENT_TIMEOUT, "node-a");
         try (Database database = new Database(settings)) {
@@ -66,7 +60,7 @@ class DatabaseSessionTimeoutsTest {
 
     @Test
     void sessionsCarryTheTimeoutsAndTheNodeName() throws Exception {
-        DatabaseSettings settings = postgres.createDatabase().forNode("node-b");
+        DatabaseSettings settings = postgres.emptyDatabase().forNode("node-b");
         try (Database database = new Database(settings); Connection c = database.connection(); Statement s = c.createStatement()) {
             assertEquals("15s", single(s, "show idle_in_transaction_session_timeout"));
             assertEquals("25s", single(s, "show statement_timeout"));
@@ -77,7 +71,7 @@ class DatabaseSessionTimeoutsTest {
 
     @Test
     void aStatementRunningTooLongIsCancelledByTheServerAndTheConnectionLives() throws Exception {
-        DatabaseSettings base = postgres.createDatabase();
+        DatabaseSettings base = postgres.emptyDatabase();
         DatabaseSettings settings = new DatabaseSettings(base.url(), base.user(), base.password(), 2, Duration.ofSeconds(2),
                 Duration.ofSeconds(15), Duration.ofSeconds(1), null);
         try (Database database = new Database(settings); Connection c = database.connection(); Statement s = c.createStatement()) {

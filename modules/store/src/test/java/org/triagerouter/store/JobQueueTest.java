@@ -18,33 +18,22 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 class JobQueueTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     Database database;
     JobQueue queue;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
-        assertTrue(database.migrate() >= 1);
+    void freshDatabase() {
+        database = postgres.database();
         queue = new JobQueue(database);
     }
-
-    @AfterEach
-    void close() { database.close(); }
 
     @Test
     void enqueueIsIdempotentWhileAJobIsLive() throws Exception {
@@ -116,10 +105,7 @@ class JobQueueTest {
 
     @Test
     void anExpiredLeaseOnItsLastAttemptIsNotClaimedAgainButFailed() throws Exception {
-        enqueue("infer", "poison", 0);
-        try (Connection c = database.connection()) {
-            c.createStatement().execute("update job set max_attempts = 1");
-        }
+        Transactions.run(database, c -> JobQueue.enqueue(c, JobKind.INFER, "poison", 0, null, 1));
         assertEquals(1, queue.claim(JobKind.INFER, "crashing", 1, Duration.ofMillis(100)).size());
         Thread.sleep(250);
         assertTrue(queue.claim(JobKind.INFER, "other", 1, Duration.ofMinutes(1)).isEmpty(), "no attempts left");

@@ -20,6 +20,7 @@ import org.triagerouter.store.testing.PostgresServer;
 
 /** The listening connection behind job wake-ups survives what breaks it: a server restart, a killed backend, a silent network. */
 class JobWakeupsTest {
+    /** Its own server, not the run's shared one: a test here restarts it. */
     static PostgresServer postgres;
     static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** Short probes, so a test waits seconds where a router waits up to 15 s. */

@@ -18,30 +18,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** A node name belongs to one live process: claimed at start, kept by beating, refused to a second process while it beats. */
 class NodeHeartbeatTest {
     /** Short beats so a test waits a second where a router waits 15 s. */
     static final Duration INTERVAL = Duration.ofMillis(200), STALE_AFTER = Duration.ofSeconds(1);
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perClass();
     Database database;
     final List<NodeHeartbeat> heartbeats = new ArrayList<>();
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
     void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
+        database = new Database(postgres.emptyDatabase());
         database.migrate();
     }
 

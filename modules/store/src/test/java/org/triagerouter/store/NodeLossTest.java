@@ -7,31 +7,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 class NodeLossTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     Database database;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
-    void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
-    }
-
-    @AfterEach
-    void close() { database.close(); }
+    void freshDatabase() { database = postgres.database(); }
 
     @Test
     void aSilentNodesPinnedJobsFailWithTheReasonAndItsOtherWorkStaysInTheQueue() throws Exception {
@@ -57,10 +44,13 @@ class NodeLossTest {
         }
     }
 
-    private void node(String name, String heartbeat) throws SQLException {
+    /** A node's row as its heartbeat writes it (claimed, then stopped), last beating at {@code heartbeat}. */
+    private void node(String name, String heartbeat) throws Exception {
+        try (NodeHeartbeat beating = NodeHeartbeat.claim(database, new NodeHeartbeat.NodeInfo(name, "test", "TRIAGE", 1, 1, "", ""))) {
+            // The row exists now.
+        }
         try (Connection c = database.connection()) {
-            c.createStatement().execute("insert into node (name, started_at, heartbeat_at, version, ae_title, dicom_port, http_port, model, provider) "
-                    + "values ('" + name + "', now(), " + heartbeat + ", 'test', 'TRIAGE', 1, 1, '', '')");
+            c.createStatement().execute("update node set heartbeat_at = " + heartbeat + " where name = '" + name + "'");
         }
     }
 

@@ -9,38 +9,28 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.triagerouter.store.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** The stage runtime: outcomes written with the job, handler errors retried, a stop that finishes the job in hand and hands the rest back. */
 class StageWorkerTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     Database database;
     LeaseKeeper leases;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
     void freshDatabase() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
+        database = postgres.database();
         exec("create table stage_output (subject text primary key)");
         leases = new LeaseKeeper(database, Duration.ofSeconds(2));
     }
 
     @AfterEach
-    void close() {
-        leases.close();
-        database.close();
-    }
+    void close() { leases.close(); }
 
     @Test
     void aHandlersRowsAreWrittenWithItsJobsCompletion() throws Exception {
@@ -54,8 +44,7 @@ class StageWorkerTest {
 
     @Test
     void aHandlerThatThrowsIsRetriedThenFailedWithTheReason() throws Exception {
-        enqueue("poison");
-        exec("update job set max_attempts = 2");
+        Transactions.run(database, c -> JobQueue.enqueue(c, JobKind.REPORT, "poison", JobKind.ROUTINE, null, 2));
         try (StageWorker worker = worker(job -> {
             throw new IllegalStateException("cannot handle " + job.subject());
         }).start()) {

@@ -1,82 +1,110 @@
 package org.triagerouter.web;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import javax.imageio.ImageIO;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.fixture.SyntheticChestImages;
+import org.triagerouter.dicom.net.DicomServer;
+import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.RemoteAe;
+import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dispatch.Destination;
+import org.triagerouter.dispatch.testing.InlinePipeline;
+import org.triagerouter.inference.ChosenScores;
+import org.triagerouter.inference.ModelManifest;
+import org.triagerouter.ingest.IngestSettings;
+import org.triagerouter.ingest.testing.InboundAssociation;
 import org.triagerouter.store.Database;
+import org.triagerouter.store.JobKind;
+import org.triagerouter.store.JobQueue;
+import org.triagerouter.store.Transactions;
 
 /**
- * Rows as the stages would leave them, for four studies: A urgent (its delivery failed), B routine
- * (delivered), C still being prepared, D high. Arrival order: B, A, C, D.
+ * Four studies taken through the stages' own code, as the dashboard finds them: A urgent (its delivery failed), B routine
+ * (delivered), C still being prepared (it came in JPEG-LS, which prepare cannot decode), D high (no destination). They
+ * arrived B, A, C, D, 50, 30, 10 and 5 minutes ago; a prepare job has waited 42 seconds.
  */
 final class SeededPipeline {
     static final String A = "2.25.1001", B = "2.25.1002", C = "2.25.1003", D = "2.25.1004";
+    private static final String NODE = "n1";
     long failedDeliveryId, failedDispatchJobId, failedPrepareJobId;
 
-    SeededPipeline(Database database) throws Exception {
+    private final Database database;
+    private final Path work;
+    private final InlinePipeline stages;
+    private final ModelManifest model;
+
+    SeededPipeline(Database database, Path work) throws Exception {
+        this.database = database;
+        this.work = work;
+        this.stages = new InlinePipeline(database, NODE);
+        this.model = ChosenScores.manifest("m", "1", "balanced", 0.5);
+        try (InboundAssociation modality = new InboundAssociation(database, new IngestSettings(work.resolve("spool"), 0, NODE), "MOD")) {
+            modality.store(image(B, "PID-B"));
+            modality.store(image(A, "PID-A"));
+            modality.store(jpegLs(image(C, "PID-C")));
+            modality.store(image(D, "PID-D"));
+        }
+        stages.prepareAndScore(model, Map.of(A + ".1", 0.93, B + ".1", 0.12, D + ".1", 0.71));
+        try (DicomServer pacs = new DicomServer(new ServerSettings("PACS", "127.0.0.1", 0, Set.of(), Uids.DECODABLE_TRANSFER_SYNTAXES,
+                ServerSettings.DEFAULT_MAX_PDU_LENGTH, 4, Duration.ofSeconds(5), Duration.ofSeconds(5), work.resolve("pacs"), null),
+                instance -> DimseStatus.SUCCESS)) {
+            pacs.start();
+            reportAndDeliver(B, List.of(new Destination("pacs", new RemoteAe("PACS", "127.0.0.1", pacs.port()), false)));
+        }
+        reportAndDeliver(A, List.of(new Destination("pacs", new RemoteAe("PACS", "127.0.0.1", 1), false))); // the PACS is down by then
+        reportAndDeliver(D, List.of());
+        Transactions.run(database, c -> JobQueue.enqueue(c, JobKind.PREPARE, "queued-one", JobKind.ROUTINE, NODE));
+        failedDeliveryId = id("select d.id from delivery d join study_result r on r.id = d.study_result_id join study s on s.id = r.study_id "
+                + "where s.study_instance_uid = ? and d.state = 'failed'", A);
+        failedDispatchJobId = id("select id from job where kind = 'dispatch' and subject = ? and state = 'failed'", String.valueOf(failedDeliveryId));
+        failedPrepareJobId = id("select id from job where kind = 'prepare' and subject = ? and state = 'failed'", C + ".1");
+        // The stages stamp everything now: move the arrivals and the waiting job back to when the dashboard should see them.
         try (Connection c = database.connection()) {
-            long a = study(c, A, "DOE^JANE", "PID-A", "ACC-A", 30);
-            long b = study(c, B, "ROE^RICHARD", "PID-B", "ACC-B", 50);
-            long cc = study(c, C, "POE^EDGAR", "PID-C", "ACC-C", 10);
-            long d = study(c, D, "LOE^LINDA", "PID-D", "ACC-D", 5);
-            long ia = instance(c, a, A, 30);
-            instance(c, b, B, 50);
-            instance(c, cc, C, 10);
-            instance(c, d, D, 5);
-            exec(c, "insert into canonical_image (instance_id, png, width, height, source_width, source_height, window_source, render_ms) "
-                    + "values (?, ?, 200, 300, 2000, 3000, 'test', 1)", ia, png(200, 300));
-            exec(c, "insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores, "
-                    + "provider, batch_size, tensor_ms, run_ms, node) values (?, 'm', '1', false, 0.93, 'URGENT', 'balanced', 'abnormal=0.93', 'cpu', 1, 1, 1, 'n1')", ia);
-            long ra = result(c, a, "ABNORMAL", 0.93, "URGENT");
-            long rb = result(c, b, "NORMAL", 0.12, "ROUTINE");
-            result(c, d, "ABNORMAL", 0.71, "HIGH");
-            failedDeliveryId = id(c, "insert into delivery (study_result_id, destination, state, attempts, last_status, last_error) "
-                    + "values (?, 'pacs', 'failed', 3, null, 'cannot connect to PACS@127.0.0.1:1: Connection refused') returning id", ra);
-            exec(c, "insert into delivery (study_result_id, destination, state, attempts, delivered_at) values (?, 'pacs', 'delivered', 1, now())", rb);
-            failedDispatchJobId = id(c, "insert into job (kind, subject, state, attempts, max_attempts, last_error, finished_at) "
-                    + "values ('dispatch', ?, 'failed', 3, 3, 'cannot connect', now()) returning id", String.valueOf(failedDeliveryId));
-            failedPrepareJobId = id(c, "insert into job (kind, subject, state, attempts, last_error, finished_at) "
-                    + "values ('prepare', ?, 'failed', 1, 'unsupported transfer syntax 1.2.840.10008.1.2.4.100', now()) returning id", C + ".1");
-            exec(c, "insert into job (kind, subject, state, created_at) values ('prepare', 'queued-one', 'queued', now() - interval '42 seconds')");
-            exec(c, "insert into job (kind, subject, state, finished_at) values ('infer', ?, 'done', now())", A + ".1");
+            for (Map.Entry<String, Integer> arrival : Map.of(B, 50, A, 30, C, 10, D, 5).entrySet()) {
+                exec(c, "update study set first_received_at = now() - ? * interval '1 minute', last_received_at = now() - ? * interval '1 minute' "
+                        + "where study_instance_uid = ?", arrival.getValue(), arrival.getValue(), arrival.getKey());
+                exec(c, "update instance set received_at = now() - ? * interval '1 minute' where sop_instance_uid = ?", arrival.getValue(),
+                        arrival.getKey() + ".1");
+            }
+            exec(c, "update job set created_at = now() - interval '42 seconds' where subject = 'queued-one'");
         }
     }
 
-    private static long study(Connection c, String uid, String name, String pid, String acc, int minutesAgo) throws Exception {
-        return id(c, "insert into study (study_instance_uid, patient_name, patient_id, accession_number, first_received_at, last_received_at, "
-                + "instance_count) values (?, ?, ?, ?, now() - ? * interval '1 minute', now() - ? * interval '1 minute', 1) returning id",
-                uid, name, pid, acc, minutesAgo, minutesAgo);
+    /** A one-image study: a 200 × 300 frontal chest image, its series and instance UIDs the study's with .0 and .1. */
+    private Path image(String study, String patientId) throws Exception {
+        Path file = work.resolve(study + ".dcm");
+        SyntheticChestImages.write(new SyntheticChestImages.Spec("DX", "PA", false, 300, 200, study.hashCode(), patientId, study, study + ".0",
+                study + ".1"), file);
+        return file;
     }
 
-    private static long instance(Connection c, long study, String studyUid, int minutesAgo) throws Exception {
-        long series = id(c, "insert into series (study_id, series_instance_uid, modality) values (?, ?, 'DX') returning id", study, studyUid + ".0");
-        return id(c, "insert into instance (study_id, series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, view_position, rows, columns, "
-                + "node, file_path, file_size, calling_ae_title, association_id, priority, received_at) values (?, ?, ?, '1.2.840.10008.5.1.4.1.1.1.1', "
-                + "'1.2.840.10008.1.2.1', 'PA', 3000, 2000, 'n1', '/x', 1, 'MOD', 'as1', 'MEDIUM', now() - ? * interval '1 minute') returning id",
-                study, series, studyUid + ".1", minutesAgo);
+    /** The same image in JPEG-LS (dcmtk's dcmcjpls), a transfer syntax the router stores but cannot decode. */
+    private Path jpegLs(Path file) throws Exception {
+        Path jls = work.resolve(file.getFileName() + ".jls");
+        Process p = new ProcessBuilder("dcmcjpls", file.toString(), jls.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException("dcmcjpls: " + output);
+        return jls;
     }
 
-    private static long result(Connection c, long study, String category, double score, String priority) throws Exception {
-        return id(c, "insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, image_count) "
-                + "values (?, 'm', '1', 1, 'REPORTED', ?, ?, ?, 1) returning id", study, category, score, priority);
+    /** The report stage on one study, then the dispatch stage with one attempt per delivery. */
+    private void reportAndDeliver(String study, List<Destination> destinations) throws Exception {
+        stages.report(stages.reportSettings(model, destinations), study);
+        stages.deliver(destinations);
     }
 
-    private static byte[] png(int width, int height) throws Exception {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < height; y++) for (int x = 0; x < width; x++) image.getRaster().setSample(x, y, 0, (x + y) & 0xff);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
-    static long id(Connection c, String sql, Object... args) throws Exception {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) s.setObject(i + 1, args[i]);
+    private long id(String sql, String parameter) throws Exception {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, parameter);
             try (ResultSet rs = s.executeQuery()) {
-                rs.next();
+                if (!rs.next()) throw new IllegalStateException("seeding went wrong: nothing for " + sql + " with " + parameter);
                 return rs.getLong(1);
             }
         }

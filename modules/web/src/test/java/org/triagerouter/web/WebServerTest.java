@@ -28,18 +28,18 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
 import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 import org.triagerouter.store.Outcome;
 import org.triagerouter.store.RetryPolicy;
-import org.triagerouter.store.testing.PostgresServer;
+import org.triagerouter.store.testing.PostgresExtension;
 
 /** The API as a script or the pages use it: real HTTP against a real server on a real PostgreSQL. */
 class WebServerTest {
@@ -49,30 +49,25 @@ class WebServerTest {
 
     private static final String ADMIN = "alice:wonderland-admin:admin", VIEWER = "bob:viewer-password:viewer";
     private static final String TOKEN = "scraper-token-0123456789";
-    private static PostgresServer postgres;
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.perTest();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<AutoCloseable> closing = new ArrayList<>();
+    @TempDir
+    Path work;
     private Database database;
     private SeededPipeline seeded;
 
-    @BeforeAll
-    static void startPostgres() throws Exception { postgres = PostgresServer.start(); }
-
-    @AfterAll
-    static void stopPostgres() throws Exception { postgres.close(); }
-
     @BeforeEach
     void seed() throws Exception {
-        database = new Database(postgres.createDatabase());
-        database.migrate();
-        seeded = new SeededPipeline(database);
+        database = postgres.database();
+        seeded = new SeededPipeline(database, work);
     }
 
     @AfterEach
     void close() throws Exception {
         for (AutoCloseable c : closing) c.close();
-        database.close();
     }
 
     private int start(Access access, boolean showPhi) {
@@ -176,7 +171,7 @@ class WebServerTest {
         assertEquals(1, prepare.get("failed").asLong());
         assertEquals("queued-one", prepare.get("oldestWaitingSubject").asText());
         assertTrue(prepare.get("oldestWaitingSeconds").asDouble() >= 42, overview.toString());
-        assertEquals(1, stage(overview, "infer").get("doneLastHour").asLong());
+        assertEquals(3, stage(overview, "infer").get("doneLastHour").asLong(), "A, B and D were scored");
         assertEquals(1, stage(overview, "dispatch").get("failed").asLong());
         assertEquals(4, overview.get("studiesLastHour").asLong());
         long abnormalUrgent = 0;
@@ -213,9 +208,9 @@ class WebServerTest {
         int hidden = start(Access.open(), false), shown = start(Access.open(), true);
         for (String path : List.of("/api/worklist", "/api/studies/" + SeededPipeline.A)) {
             String body = get(hidden, path, null).body();
-            for (String phi : List.of("DOE^JANE", "PID-A", "ACC-A")) assertFalse(body.contains(phi), path + " leaks " + phi);
+            for (String phi : List.of("SYNTHETIC^PID-A", "PID-A", "ACC-A")) assertFalse(body.contains(phi), path + " leaks " + phi);
             String full = get(shown, path, null).body();
-            for (String phi : List.of("DOE^JANE", "PID-A", "ACC-A")) assertTrue(full.contains(phi), path + " should show " + phi);
+            for (String phi : List.of("SYNTHETIC^PID-A", "PID-A", "ACC-A")) assertTrue(full.contains(phi), path + " should show " + phi);
         }
     }
 
@@ -265,7 +260,7 @@ class WebServerTest {
     void metricsCountStageOutcomesAndShowQueueDepth() throws Exception {
         int port = start(Access.open(), false);
         JobQueue queue = new JobQueue(database);
-        List<Job> claimed = queue.claim(JobKind.PREPARE, "metrics-test", 1, Duration.ofMinutes(1));
+        List<Job> claimed = queue.claim(JobKind.PREPARE, "metrics-test", "n1", 1, Duration.ofMinutes(1));
         assertEquals(1, claimed.size());
         assertEquals(JobQueue.Recorded.DONE, queue.record(claimed.get(0), "metrics-test", Outcome.done(), RetryPolicy.DEFAULT));
         String metrics = get(port, "/metrics", null).body();

@@ -5,7 +5,8 @@ import com.pixelmed.dicom.DicomException;
 
 /**
  * The coded concepts of the triage SR. Standard DICOM (DCM), SNOMED CT (SCT), UMLS and UCUM codes
- * wherever one exists; the two concepts that have none use the private scheme 99TRIAGE (docs/sr.md).
+ * wherever one exists, IHE's 99IHE code where the AI Results profile prescribes it; the two concepts that have
+ * none use the private scheme 99TRIAGE (docs/sr.md).
  */
 final class TriageCodes {
     private TriageCodes() {}
@@ -30,6 +31,10 @@ final class TriageCodes {
     static CodedSequenceItem deviceObserverManufacturer() { return code("121014", "DCM", "Device Observer Manufacturer"); }
     static CodedSequenceItem deviceObserverModelName() { return code("121015", "DCM", "Device Observer Model Name"); }
     static CodedSequenceItem procedureReported() { return code("121058", "DCM", "Procedure reported"); }
+    /** The only CID 100 (Quantitative Diagnostic Imaging Procedures) concept that covers a radiograph; TID 1500 row 4 takes its value from CID 100. */
+    static CodedSequenceItem imagingProcedure() { return code("363679005", "SCT", "Imaging procedure"); }
+    /** TID 1005 Procedure Context row 9 (no value set): where the specific procedure is stated. */
+    static CodedSequenceItem procedureCode() { return code("121023", "DCM", "Procedure Code"); }
     static CodedSequenceItem plainChestXray() { return code("399208008", "SCT", "Plain chest X-ray"); }
     static CodedSequenceItem imageLibrary() { return code("111028", "DCM", "Image Library"); }
     static CodedSequenceItem imageLibraryGroup() { return code("126200", "DCM", "Image Library Group"); }
@@ -48,6 +53,8 @@ final class TriageCodes {
     static CodedSequenceItem noUnits() { return code("1", "UCUM", "no units"); }
     static CodedSequenceItem ofInterest() { return code("113000", "DCM", "Of Interest"); }
     static CodedSequenceItem keyObjectDescription() { return code("113012", "DCM", "Key Object Description"); }
+    /** IHE AI Results (AIR) Rev. 1.1, 6.5.3.1: Purpose of Reference of the algorithm's Contributing Equipment item. */
+    static CodedSequenceItem processingAlgorithm() { return code("Newcode1", "99IHE", "Processing Algorithm"); }
     static CodedSequenceItem abnormalityScore() { return code("ABNSCORE", PRIVATE_SCHEME, "Abnormality score"); }
     static CodedSequenceItem triagePriority() { return code("TRIAGEPRI", PRIVATE_SCHEME, "Triage priority"); }
 }

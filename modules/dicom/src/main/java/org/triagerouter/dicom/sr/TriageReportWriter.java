@@ -7,6 +7,7 @@ import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.ContentItem;
 import com.pixelmed.dicom.ContentItemFactory;
 import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DateTimeAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.IntegerStringAttribute;
@@ -25,15 +26,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.triagerouter.dicom.RouterVersion;
 import org.triagerouter.dicom.Uids;
 
 /**
  * Writes the study's triage result as a Comprehensive SR in the IHE AI Results style (TID 1500
- * Measurement Report): language, device observer context, procedure, an image library of every source
- * image, the finding (normal/abnormal), and a measurement group with the algorithm (TID 4019), the
- * score and the triage priority. Patient and study come from a source image; the SR is a new series
- * of the same study. UIDs are derived from (study, model, version, revision): sending it again is a
- * duplicate the PACS recognises.
+ * Measurement Report): language, device observer and procedure context, procedure reported, an image
+ * library of every source image, a measurement group with the algorithm (TID 4019) and the score, and
+ * the qualitative evaluations (finding normal/abnormal, triage priority). The algorithm is also named in
+ * the Contributing Equipment Sequence, as IHE AIR asks. Patient and study come from a source image; the
+ * SR is a new series of the same study. UIDs are derived from (study, model, version, revision): sending
+ * it again is a duplicate the PACS recognises. PixelMed's DicomSRValidator finds no error in it (docs/sr.md).
  */
 public final class TriageReportWriter {
     public static final String COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33";
@@ -74,6 +77,7 @@ public final class TriageReportWriter {
             put(sr, new LongStringAttribute(TagFromName.Manufacturer), MANUFACTURER);
             put(sr, new LongStringAttribute(TagFromName.ManufacturerModelName), result.modelId());
             put(sr, new LongStringAttribute(TagFromName.SoftwareVersions), result.modelVersion());
+            sr.put(contributingEquipment(result, now));
             String date = now.format(DateTimeFormatter.ofPattern("yyyyMMdd"));
             String time = now.format(DateTimeFormatter.ofPattern("HHmmss"));
             put(sr, new DateAttribute(TagFromName.ContentDate), date);
@@ -118,7 +122,8 @@ public final class TriageReportWriter {
         f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverName(), "Triage Router " + r.modelId());
         f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverManufacturer(), MANUFACTURER);
         f.makeTextContentItem(root, "HAS OBS CONTEXT", TriageCodes.deviceObserverModelName(), r.modelId());
-        f.makeCodeContentItem(root, "HAS CONCEPT MOD", TriageCodes.procedureReported(), TriageCodes.plainChestXray());
+        f.makeCodeContentItem(root, "HAS OBS CONTEXT", TriageCodes.procedureCode(), TriageCodes.plainChestXray());
+        f.makeCodeContentItem(root, "HAS CONCEPT MOD", TriageCodes.procedureReported(), TriageCodes.imagingProcedure());
 
         ContentItem library = f.makeContainerContentItem(root, "CONTAINS", TriageCodes.imageLibrary(), true);
         ContentItem group = f.makeContainerContentItem(library, "CONTAINS", TriageCodes.imageLibraryGroup(), true);
@@ -137,16 +142,47 @@ public final class TriageReportWriter {
                         : String.format(Locale.ROOT, "operating point %s, threshold %.3f", r.operatingPoint(), r.threshold()));
         f.makeNumericContentItem(measurement, "CONTAINS", TriageCodes.abnormalityScore(), String.format(Locale.ROOT, "%.4f", r.score()),
                 TriageCodes.noUnits());
-        f.makeTextContentItem(measurement, "CONTAINS", TriageCodes.triagePriority(), r.priority());
 
+        // TID 1500 Qualitative Evaluations take any CODE or TEXT about the whole study; a measurement group (TID 1501) takes no TEXT.
         ContentItem qualitative = f.makeContainerContentItem(root, "CONTAINS", TriageCodes.qualitativeEvaluations(), true);
         f.makeCodeContentItem(qualitative, "CONTAINS", TriageCodes.finding(), r.abnormal() ? TriageCodes.abnormal() : TriageCodes.normal());
+        f.makeTextContentItem(qualitative, "CONTAINS", TriageCodes.triagePriority(), r.priority());
         if (r.demoModel()) {
-            f.makeTextContentItem(root, "CONTAINS", TriageCodes.comment(),
+            f.makeTextContentItem(qualitative, "CONTAINS", TriageCodes.comment(),
                     "Produced by the Triage Router demo model: this result means nothing and must not be used clinically.");
         }
         // The factory links the tree; StructuredReport turns it into nested Content Sequences.
         return new com.pixelmed.dicom.StructuredReport(root).getAttributeList();
+    }
+
+    /** Contribution DateTime (0018,A002), which PixelMed's TagFromName lacks. */
+    private static final AttributeTag CONTRIBUTION_DATE_TIME = new AttributeTag(0x0018, 0xA002);
+
+    /**
+     * IHE AI Results (AIR) Rev. 1.1, 6.5.3.1: the algorithm as Contributing Equipment, Purpose of Reference (Newcode1, 99IHE,
+     * "Processing Algorithm"). Its Device UID is derived from model id and version, so it changes when the model does.
+     */
+    static SequenceAttribute contributingEquipment(TriageResult r, LocalDateTime now) throws DicomException {
+        AttributeList item = new AttributeList();
+        SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
+        purpose.addItem(TriageCodes.processingAlgorithm().getAttributeList());
+        item.put(purpose);
+        put(item, new LongStringAttribute(TagFromName.Manufacturer), MANUFACTURER);
+        put(item, new LongStringAttribute(TagFromName.ManufacturerModelName), r.modelId());
+        LongStringAttribute versions = new LongStringAttribute(TagFromName.SoftwareVersions);
+        versions.addValue(r.modelVersion());
+        versions.addValue("Triage Router " + RouterVersion.VERSION);
+        item.put(versions);
+        put(item, new UniqueIdentifierAttribute(TagFromName.DeviceUID), algorithmDeviceUid(r.modelId(), r.modelVersion()));
+        put(item, new DateTimeAttribute(CONTRIBUTION_DATE_TIME), now.format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
+        SequenceAttribute sequence = new SequenceAttribute(TagFromName.ContributingEquipmentSequence);
+        sequence.addItem(item);
+        return sequence;
+    }
+
+    /** The Device UID of a model version: the same for every SR that version writes, another for the next version. */
+    public static String algorithmDeviceUid(String modelId, String modelVersion) {
+        return Uids.fromName("triage-algorithm|" + modelId + "|" + modelVersion);
     }
 
     /** Hierarchical SOP Instance Reference Macro: study, then series, then instances. */

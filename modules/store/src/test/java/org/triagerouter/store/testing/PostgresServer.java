@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 import org.triagerouter.store.DatabaseSettings;
 
 /**
- * A private PostgreSQL server for one test class: initdb into a temporary folder, pg_ctl on a free
- * loopback port. Tests may stop and start it to play an outage without touching any other cluster.
- * Runs as the postgres user when the tests run as root (PostgreSQL refuses to run as root).
+ * A PostgreSQL server of its own: initdb into a temporary folder, pg_ctl on a free loopback port. Tests get one
+ * through {@link PostgresExtension} (shared by a whole test run, or private to a test that stops and starts it to
+ * play an outage without touching any other cluster). Runs as the postgres user when the tests run as root
+ * (PostgreSQL refuses to run as root).
  */
 public final class PostgresServer implements AutoCloseable {
     private static final AtomicInteger databases = new AtomicInteger();
@@ -80,8 +81,9 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public void startServer() throws IOException, InterruptedException {
+        // 200 connections: one server serves every test class of a module's run, router processes included.
         run(Duration.ofSeconds(60), bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", directory.resolve("server.log").toString(),
-                "-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c max_connections=100", "-w", "start");
+                "-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c max_connections=200", "-w", "start");
     }
 
     private Path data() { return directory.resolve("data"); }

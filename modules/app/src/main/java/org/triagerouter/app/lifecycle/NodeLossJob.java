@@ -1,9 +1,0 @@
-package org.triagerouter.app.lifecycle;
-
-/** Declares nodes whose heartbeat stopped lost and fails the jobs pinned to them. */
-public final class NodeLossJob extends LifecycleJob {
-    @Override
-    void run(LifecycleScheduler.Services services) throws Exception {
-        services.nodeLoss().declareLost();
-    }
-}
