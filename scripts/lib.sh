@@ -24,6 +24,7 @@ ensure_packages() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v chromium >/dev/null || missing+=(chromium)            # the dashboard's end-to-end test runs in it
   command -v chromedriver >/dev/null || missing+=(chromium-driver) # ... driven by Selenium through it
+  /usr/bin/python3 -c 'import hl7.mllp' 2>/dev/null || missing+=(python3-hl7) # python-hl7's MLLP server: the HL7 tests' RIS
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -q >/dev/null

@@ -11,6 +11,17 @@ async function retry(button, deliveryId) {
   try { await post(`/api/deliveries/${deliveryId}/retry`); } catch (e) { alert(e.message); }
 }
 
+// An HL7 delivery's messages, one line each, and which study identifier was the order key; "–" for DICOM.
+function hl7(h) {
+  if (!h) return "–";
+  const lines = h.messages.map(m => el("div", { "data-message": m.type },
+    `${m.type} · `, el("span", { class: "uid" }, m.controlId), " · ",
+    m.ackCode ? badge(m.ackCode, ["AA", "CA"].includes(m.ackCode) ? "ok" : ["AR", "CR"].includes(m.ackCode) ? "failed" : "pending") : "no ACK",
+    m.ackText ? el("span", { class: "muted" }, " " + m.ackText) : ""));
+  const key = h.orderKey === "StudyInstanceUID" ? "order key: Study Instance UID (no accession number)" : "order key: Accession Number";
+  return el("div", {}, ...lines, el("div", { class: "muted" }, key));
+}
+
 async function refresh() {
   const s = await api("/api/studies/" + encodeURIComponent(uid));
   const summary = s.summary;
@@ -32,6 +43,7 @@ async function refresh() {
   fill(document.querySelector("#deliveries tbody"), s.deliveries, d => el("tr", { "data-delivery": d.id },
     el("td", {}, d.revision), el("td", {}, d.destination), el("td", { "data-field": "state" }, badge(d.state)),
     el("td", { class: "num" }, d.attempts), el("td", {}, d.lastStatus || "–"), el("td", { class: "muted" }, d.lastError || ""),
+    el("td", { "data-field": "hl7" }, hl7(d.hl7)),
     el("td", {}, d.deliveredAt ? time(d.deliveredAt) : d.nextAttemptAt ? "next try " + time(d.nextAttemptAt) : "–"),
     el("td", {}, d.state === "failed" && canAct ? el("button", { onclick: e => retry(e.target, d.id) }, "Retry") : "")));
   fill(document.querySelector("#results tbody"), s.results, r => el("tr", {},

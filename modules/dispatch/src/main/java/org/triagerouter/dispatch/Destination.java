@@ -3,11 +3,30 @@ package org.triagerouter.dispatch;
 import org.triagerouter.dicom.net.RemoteAe;
 
 /**
- * A PACS (or any C-STORE SCP) results are delivered to. {@code shadow} computes and records but never
- * sends; {@code keyObjects} also sends, with an abnormal result, a Key Object Selection of the images behind it.
+ * Where results are delivered: a PACS (or any C-STORE SCP) at {@code remote}, or, when {@code hl7} is set,
+ * a RIS or interface engine that takes HL7 v2 over MLLP ({@code remote} is then null). {@code shadow}
+ * computes and records but never sends; {@code keyObjects} also sends a DICOM destination, with an abnormal
+ * result, a Key Object Selection of the images behind it.
  */
-public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects) {
-    public Destination(String name, RemoteAe remote, boolean shadow) {
-        this(name, remote, shadow, false);
+public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7) {
+    public Destination {
+        if ((remote == null) == (hl7 == null)) throw new IllegalArgumentException("destination '" + name + "' must be either DICOM or HL7");
     }
+
+    public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects) {
+        this(name, remote, shadow, keyObjects, null);
+    }
+
+    public Destination(String name, RemoteAe remote, boolean shadow) {
+        this(name, remote, shadow, false, null);
+    }
+
+    public static Destination hl7(String name, boolean shadow, Hl7Destination hl7) {
+        return new Destination(name, null, shadow, false, hl7);
+    }
+
+    public boolean isHl7() { return hl7 != null; }
+
+    /** AE@host:port or hl7://host:port, for logs. */
+    public String address() { return isHl7() ? hl7.endpoint().toString() : remote.toString(); }
 }

@@ -12,7 +12,10 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.PresentationContext;
 import org.triagerouter.store.Database;
 
-/** C-ECHO to every destination; the outcome is stored per destination for the dashboard. */
+/**
+ * C-ECHO to every DICOM destination, an MLLP connection (TCP, and TLS when configured) to every HL7 one,
+ * without sending a message; the outcome is stored per destination for the dashboard.
+ */
 public final class DestinationHealth {
     private final Database database;
     private final List<Destination> destinations;
@@ -29,6 +32,17 @@ public final class DestinationHealth {
             boolean ok;
             String message;
             long start = System.nanoTime();
+            if (d.isHl7()) {
+                try (org.triagerouter.hl7.MllpConnection connection = org.triagerouter.hl7.MllpConnection.open(d.hl7().endpoint())) {
+                    ok = true;
+                    message = "MLLP connected in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+                } catch (IOException e) {
+                    ok = false;
+                    message = e.getMessage();
+                }
+                record(d, ok, message);
+                continue;
+            }
             try (ClientAssociation a = ClientAssociation.open(client, d.remote(),
                     List.of(PresentationContext.proposed(1, Uids.VERIFICATION, Uids.UNCOMPRESSED_TRANSFER_SYNTAXES)))) {
                 DimseStatus status = a.echo();
@@ -43,15 +57,19 @@ public final class DestinationHealth {
                 ok = false;
                 message = e.getMessage();
             }
-            try (Connection c = database.connection();
-                 PreparedStatement s = c.prepareStatement("""
-                         insert into destination_health (destination, checked_at, ok, message) values (?, now(), ?, ?)
-                         on conflict (destination) do update set checked_at = now(), ok = excluded.ok, message = excluded.message""")) {
-                s.setString(1, d.name());
-                s.setBoolean(2, ok);
-                s.setString(3, message);
-                s.executeUpdate();
-            }
+            record(d, ok, message);
+        }
+    }
+
+    private void record(Destination d, boolean ok, String message) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement s = c.prepareStatement("""
+                     insert into destination_health (destination, checked_at, ok, message) values (?, now(), ?, ?)
+                     on conflict (destination) do update set checked_at = now(), ok = excluded.ok, message = excluded.message""")) {
+            s.setString(1, d.name());
+            s.setBoolean(2, ok);
+            s.setString(3, message);
+            s.executeUpdate();
         }
     }
 }

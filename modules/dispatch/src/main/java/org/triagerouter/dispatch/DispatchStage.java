@@ -25,37 +25,49 @@ import org.triagerouter.store.StageWorker;
 
 /**
  * The dispatch stage: one C-STORE of a result's SR to one destination per job, DIMSE priority HIGH
- * for an URGENT study. Success or warning marks the delivery done; a permanent refusal (association
- * rejected permanently, SOP class not supported, the data set refused as such) fails it at once;
- * anything else is retried with backoff until the attempts run out. Deliveries stay visible either way.
+ * for an URGENT study, or for an HL7 destination the result's HL7 messages over MLLP ({@link Hl7Sender}).
+ * Success or warning (an accepting ACK) marks the delivery done; a permanent refusal (association
+ * rejected permanently, SOP class not supported, the data set refused as such, an AR/CR ACK) fails it at
+ * once; anything else is retried with backoff until the attempts run out. Deliveries stay visible either way.
  */
 public final class DispatchStage implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(DispatchStage.class);
 
     private final Database database;
     private final DispatchSettings settings;
+    private final Hl7Sender hl7;
 
     public DispatchStage(Database database, DispatchSettings settings) {
         this.database = database;
         this.settings = settings;
+        this.hl7 = new Hl7Sender(database, java.time.ZoneId.systemDefault());
     }
 
     private record Delivery(long id, String destination, byte[] sr, byte[] kos, String priority, String study) {}
 
-    private record Sent(boolean delivered, boolean permanent, String status, String error) {}
+    /** One attempt's outcome; {@code hl7} is what an HL7 delivery sent and heard back, null for DICOM. */
+    record Sent(boolean delivered, boolean permanent, String status, String error, Hl7Sender.Exchange hl7) {
+        Sent(boolean delivered, boolean permanent, String status, String error) {
+            this(delivered, permanent, status, error, null);
+        }
+    }
 
     @Override
     public Outcome handle(Job job) throws SQLException {
         Delivery delivery = load(Long.parseLong(job.subject()));
         if (delivery == null) return Outcome.failed("no delivery " + job.subject());
         Destination destination = settings.destinations().stream().filter(d -> d.name().equals(delivery.destination())).findFirst().orElse(null);
-        Sent sent = destination == null
-                ? new Sent(false, true, null, "destination '" + delivery.destination() + "' is no longer configured")
+        Sent sent = destination == null ? new Sent(false, true, null, "destination '" + delivery.destination() + "' is no longer configured")
+                : destination.isHl7() ? hl7.send(delivery.id(), destination)
+                : delivery.sr() == null ? new Sent(false, true, null, "the result has no SR to send")
                 : send(delivery, destination);
         boolean lastAttempt = sent.permanent() || job.attempts() >= job.maxAttempts();
         log.info("dispatch {} to {}: {}{}", delivery.study(), delivery.destination(),
                 sent.delivered() ? "delivered" : lastAttempt ? "FAILED" : "will retry", sent.error() == null ? "" : " (" + sent.error() + ")");
-        Outcome.Rows record = c -> recordAttempt(c, delivery.id(), sent, lastAttempt);
+        Outcome.Rows record = c -> {
+            if (sent.hl7() != null) sent.hl7().write(c, delivery.id());
+            recordAttempt(c, delivery.id(), sent, lastAttempt);
+        };
         if (sent.delivered()) return Outcome.done(record);
         return sent.permanent() ? Outcome.failed(sent.error(), record) : Outcome.retry(sent.error(), record);
     }

@@ -109,13 +109,12 @@ public final class ReportStage implements StageWorker.Handler {
                 return;
             }
             long resultId = insertResult(c, study.id(), revision, decision, images.size(), written, srData, kosData, digest);
-            if (written != null) {
-                for (ResultRecipient d : settings.destinations()) {
-                    long delivery = insertDelivery(c, resultId, d);
-                    if (!d.shadow()) {
-                        JobQueue.enqueue(c, JobKind.REPORT.next(), String.valueOf(delivery),
-                                "URGENT".equals(decision.priority()) ? JobKind.URGENT : JobKind.ROUTINE, null, settings.maxAttempts());
-                    }
+            for (ResultRecipient d : settings.destinations()) {
+                if (!d.wants(decision)) continue; // a reported result (it has its SR), or a not analyzed one for those who want it
+                long delivery = insertDelivery(c, resultId, d);
+                if (!d.shadow()) {
+                    JobQueue.enqueue(c, JobKind.REPORT.next(), String.valueOf(delivery),
+                            "URGENT".equals(decision.priority()) ? JobKind.URGENT : JobKind.ROUTINE, null, settings.maxAttempts());
                 }
             }
             markReported(c, study.id(), images.size());
@@ -262,8 +261,9 @@ public final class ReportStage implements StageWorker.Handler {
                               TriageReportWriter.WrittenReport sr, byte[] srBytes, byte[] kosBytes, String digest) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
                 insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, reason,
-                                          image_count, sr_series_uid, sr_sop_instance_uid, sr, kos, inputs_digest)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
+                                          image_count, sr_series_uid, sr_sop_instance_uid, sr, kos, inputs_digest,
+                                          operating_point, threshold, demo_model, clinical_use)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
             s.setLong(1, studyId);
             s.setString(2, settings.modelId());
             s.setString(3, settings.modelVersion());
@@ -280,6 +280,10 @@ public final class ReportStage implements StageWorker.Handler {
             s.setBytes(13, srBytes);
             s.setBytes(14, kosBytes);
             s.setString(15, digest);
+            s.setString(16, settings.operatingPoint());
+            s.setDouble(17, settings.threshold());
+            s.setBoolean(18, settings.demoModel());
+            s.setBoolean(19, settings.clinicalUse());
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -20,8 +20,17 @@ public final class StudyQuery {
     public record Result(int revision, String status, String category, Double score, String priority, String reason, int imageCount,
                          String modelId, String modelVersion, String srSopInstanceUid, String createdAt) {}
 
+    /**
+     * @param hl7 for an HL7 destination, what was sent and answered; null for DICOM (and before the first attempt)
+     */
     public record Delivery(long id, int revision, String destination, String state, int attempts, String lastStatus, String lastError,
-                           String deliveredAt, Long jobId, String jobState, String nextAttemptAt) {}
+                           String deliveredAt, Long jobId, String jobState, String nextAttemptAt, Hl7 hl7) {}
+
+    /** An HL7 delivery: which study identifier was the order key, and each message in sending order. */
+    public record Hl7(String orderKey, List<Hl7Message> messages) {}
+
+    /** One HL7 message: its type (MSH-9), control ID (MSH-10), and the peer's ACK code and text (null until it answered). */
+    public record Hl7Message(String type, String controlId, String ackCode, String ackText) {}
 
     public record Job(long id, String kind, String subject, String state, int attempts, int maxAttempts, String createdAt,
                       String finishedAt, String lastError) {}
@@ -100,7 +109,8 @@ public final class StudyQuery {
         List<Delivery> deliveries = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 select d.id, r.revision, d.destination, d.state, d.attempts, d.last_status, d.last_error, d.delivered_at,
-                       j.id as job_id, j.state as job_state, j.next_attempt_at
+                       j.id as job_id, j.state as job_state, j.next_attempt_at,
+                       d.hl7_order_key, d.hl7_message_types, d.hl7_control_ids, d.hl7_ack_codes, d.hl7_ack_texts
                   from delivery d join study_result r on r.id = d.study_result_id
                   left join lateral (select * from job where kind = 'dispatch' and subject = d.id::text order by id desc limit 1) j on true
                  where r.study_id = ? order by r.revision, d.destination""")) {
@@ -109,11 +119,29 @@ public final class StudyQuery {
                 while (rs.next()) {
                     deliveries.add(new Delivery(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
                             rs.getString(7), Rows.instant(rs, "delivered_at"), rs.getObject("job_id", Long.class), rs.getString("job_state"),
-                            "queued".equals(rs.getString("job_state")) ? Rows.instant(rs, "next_attempt_at") : null));
+                            "queued".equals(rs.getString("job_state")) ? Rows.instant(rs, "next_attempt_at") : null, hl7(rs)));
                 }
             }
         }
         return deliveries;
+    }
+
+    private static Hl7 hl7(ResultSet rs) throws SQLException {
+        String[] types = strings(rs, "hl7_message_types");
+        if (types == null) return null;
+        String[] ids = strings(rs, "hl7_control_ids"), codes = strings(rs, "hl7_ack_codes"), texts = strings(rs, "hl7_ack_texts");
+        List<Hl7Message> messages = new ArrayList<>();
+        for (int i = 0; i < types.length; i++) messages.add(new Hl7Message(types[i], at(ids, i), at(codes, i), at(texts, i)));
+        return new Hl7(rs.getString("hl7_order_key"), messages);
+    }
+
+    private static String[] strings(ResultSet rs, String column) throws SQLException {
+        java.sql.Array a = rs.getArray(column);
+        return a == null ? null : (String[]) a.getArray();
+    }
+
+    private static String at(String[] values, int i) {
+        return values != null && i < values.length ? values[i] : null;
     }
 
     /** Prepare and infer jobs are about an instance, report about the study, dispatch about a delivery. */

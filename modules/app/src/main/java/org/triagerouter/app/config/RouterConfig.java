@@ -70,7 +70,7 @@ public final class RouterConfig {
                 }
                 Object destinationsYaml = copy.remove("destinations");
                 if (destinationsYaml != null && !(destinationsYaml instanceof List<?>)) {
-                    throw new ConfigException(file + ": destinations must be a list of {name, aeTitle, host, port, shadow}");
+                    throw new ConfigException(file + ": destinations must be a list of {name, aeTitle, host, port, shadow} or {name, type: hl7, host, port, ...}");
                 }
                 destinations = (List<?>) destinationsYaml;
                 flatten("", copy, values, file);
@@ -238,7 +238,10 @@ public final class RouterConfig {
         return new IngestSettings(spoolDirectory(), floor, nodeName());
     }
 
-    /** Where SRs go: the YAML list, or TRIAGE_DESTINATIONS ({@code name=AE@host:port,...}); report.shadow applies to all. */
+    /**
+     * Where results go: the YAML list (DICOM entries, and {@code type: hl7} ones), or TRIAGE_DESTINATIONS
+     * ({@code name=AE@host:port} or {@code name=hl7://host:port?option=value}, comma-separated); report.shadow applies to all.
+     */
     public List<Destination> destinations() throws ConfigException {
         boolean shadowAll = bool(ConfigKey.SHADOW);
         List<Destination> list = new ArrayList<>();
@@ -246,9 +249,15 @@ public final class RouterConfig {
             if (destinationList != null) {
                 for (Object entry : destinationList) {
                     if (!(entry instanceof Map<?, ?> d)) throw new ConfigException("destinations: each entry must be a mapping, got " + entry);
+                    String type = String.valueOf(d.containsKey("type") ? d.get("type") : "dicom").trim().toLowerCase();
+                    if (type.equals("hl7")) {
+                        list.add(Hl7DestinationConfig.fromYaml(d, shadowAll));
+                        continue;
+                    }
+                    if (!type.equals("dicom")) throw new ConfigException("destinations: type must be dicom or hl7, got '" + d.get("type") + "'");
                     for (Object key : d.keySet()) {
-                        if (!Set.of("name", "aeTitle", "host", "port", "shadow", "keyObjects").contains(String.valueOf(key))) {
-                            throw new ConfigException("destinations: unknown key '" + key + "' (name, aeTitle, host, port, shadow, keyObjects)");
+                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects").contains(String.valueOf(key))) {
+                            throw new ConfigException("destinations: unknown key '" + key + "' (name, type, aeTitle, host, port, shadow, keyObjects)");
                         }
                     }
                     Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
@@ -261,8 +270,11 @@ public final class RouterConfig {
             } else {
                 for (String item : list(ConfigKey.DESTINATIONS)) {
                     int eq = item.indexOf('=');
-                    if (eq < 1) throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": expected name=AE@host:port, got '" + item + "'");
-                    list.add(new Destination(item.substring(0, eq).trim(), RemoteAe.parse(item.substring(eq + 1).trim()), shadowAll));
+                    if (eq < 1) throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": expected name=AE@host:port or name=hl7://host:port, got '"
+                            + item + "'");
+                    String name = item.substring(0, eq).trim(), address = item.substring(eq + 1).trim();
+                    if (address.regionMatches(true, 0, "hl7://", 0, 6)) list.add(Hl7DestinationConfig.fromUri(name, address, shadowAll));
+                    else list.add(new Destination(name, RemoteAe.parse(address), shadowAll));
                 }
             }
         } catch (IllegalArgumentException e) {

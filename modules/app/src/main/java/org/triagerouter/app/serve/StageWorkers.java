@@ -104,7 +104,7 @@ public final class StageWorkers implements AutoCloseable {
                     LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
                     ingest.node());
             log.info("destinations: {}", dispatch.destinations().isEmpty() ? "none (results are stored, not sent)"
-                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.remote() + (d.shadow() ? " (shadow)" : "")).toList());
+                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.address() + (d.shadow() ? " (shadow)" : "")).toList());
             return workers;
         } catch (RouterConfig.ConfigException | IOException | ModelOpenException | org.quartz.SchedulerException | RuntimeException e) {
             workers.close();
@@ -125,8 +125,9 @@ public final class StageWorkers implements AutoCloseable {
         return new ReportSettings(manifest.id(), manifest.version(), manifest.demo(), point.name(), point.threshold(),
                 Duration.ofSeconds(config.integer(ConfigKey.REPORT_GRACE_SECONDS, 0, 86_400)),
                 Duration.ofSeconds(config.integer(ConfigKey.REPORT_QUIET_SECONDS, 1, 86_400)),
-                config.destinations().stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(),
-                config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.nodeName());
+                config.destinations().stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects(),
+                        d.isHl7() && d.hl7().options().sendNotAnalyzed())).toList(),
+                config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.nodeName(), manifest.clinicalUse());
     }
 
     /** The configured manifest, else the demo model, written afresh (it is deterministic) into its folder. */

@@ -24,6 +24,39 @@ public final class StudyAttributes {
 
     private StudyAttributes() {}
 
+    /**
+     * The patient and study as plain text, for modules that talk about a study outside DICOM (HL7): the name in
+     * DICOM PN form (family^given^middle^prefix^suffix), dates DA, time TM; a missing attribute is an empty string.
+     */
+    public record Patient(String name, String id, String birthDate, String sex, String accessionNumber, String studyInstanceUid,
+                          String studyDescription, String studyDate, String studyTime) {}
+
+    /** The patient and study of what {@link #extract} wrote (study.attributes). */
+    public static Patient patient(byte[] encoded) throws IOException {
+        return patientOf(decode(encoded));
+    }
+
+    /** The patient and study a Part 10 object (an SR the router wrote) copies from its study. */
+    public static Patient patientOfPart10(byte[] part10) throws IOException {
+        AttributeList list = new AttributeList();
+        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
+            list.read(in, TagFromName.PixelData);
+        } catch (DicomException e) {
+            throw new IOException("unreadable DICOM object: " + e.getMessage(), e);
+        }
+        return patientOf(list);
+    }
+
+    private static Patient patientOf(AttributeList list) {
+        return new Patient(text(list, TagFromName.PatientName), text(list, TagFromName.PatientID), text(list, TagFromName.PatientBirthDate),
+                text(list, TagFromName.PatientSex), text(list, TagFromName.AccessionNumber), text(list, TagFromName.StudyInstanceUID),
+                text(list, TagFromName.StudyDescription), text(list, TagFromName.StudyDate), text(list, TagFromName.StudyTime));
+    }
+
+    private static String text(AttributeList list, AttributeTag tag) {
+        return Attribute.getSingleStringValueOrEmptyString(list, tag).trim();
+    }
+
     /** The copied attributes of a parsed header, as an Explicit VR Little Endian data set of a few hundred bytes. */
     public static byte[] extract(AttributeList header) throws IOException {
         AttributeList subset = new AttributeList();
