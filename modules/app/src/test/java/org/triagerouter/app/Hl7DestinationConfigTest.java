@@ -93,6 +93,21 @@ class Hl7DestinationConfigTest {
     }
 
     @Test
+    void dicomDestinationsAskForKeyObjectsAndTheResultImageInTheVariableOrTheYaml() throws Exception {
+        List<Destination> fromVariable = RouterConfig.load(null, Map.of("TRIAGE_DESTINATIONS",
+                "viewer=PACS@10.0.0.5:4242?resultImage=true&keyObjects=true, plain=ARCH@10.0.0.6:104")).destinations();
+        assertTrue(fromVariable.get(0).resultImage() && fromVariable.get(0).keyObjects());
+        assertEquals("PACS@10.0.0.5:4242", fromVariable.get(0).address());
+        assertFalse(fromVariable.get(1).resultImage() || fromVariable.get(1).keyObjects());
+        RouterConfig.ConfigException unknown = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null,
+                Map.of("TRIAGE_DESTINATIONS", "viewer=PACS@10.0.0.5:4242?resultImages=true")));
+        assertTrue(unknown.getMessage().contains("unknown option 'resultImages' for viewer"), unknown.getMessage());
+        Path file = dir.resolve("image.yaml");
+        Files.writeString(file, "destinations:\n  - {name: viewer, aeTitle: PACS, host: h, port: 104, resultImage: true}\n");
+        assertTrue(RouterConfig.load(file, Map.of()).destinations().get(0).resultImage());
+    }
+
+    @Test
     void badHl7EntriesAreErrorsThatNameTheDestinationAndKey() throws Exception {
         Path file = dir.resolve("c.yaml");
         Files.writeString(file, "destinations:\n  - {name: ris, type: hl7, host: h, port: 2575, accessionNumber: filler}\n");

@@ -6,11 +6,18 @@ import org.triagerouter.dicom.net.RemoteAe;
  * Where results are delivered: a PACS (or any C-STORE SCP) at {@code remote}, or, when {@code hl7} is set,
  * a RIS or interface engine that takes HL7 v2 over MLLP ({@code remote} is then null). {@code shadow}
  * computes and records but never sends; {@code keyObjects} also sends a DICOM destination, with an abnormal
- * result, a Key Object Selection of the images behind it.
+ * result, a Key Object Selection of the images behind it; {@code resultImage} also sends it the result as a
+ * Secondary Capture image, for viewers that do not show an SR.
  */
-public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7) {
+public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage) {
     public Destination {
         if ((remote == null) == (hl7 == null)) throw new IllegalArgumentException("destination '" + name + "' must be either DICOM or HL7");
+        if (hl7 != null && (keyObjects || resultImage)) throw new IllegalArgumentException("destination '" + name + "': key objects and result "
+                + "images are DICOM; an HL7 destination gets messages");
+    }
+
+    public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7) {
+        this(name, remote, shadow, keyObjects, hl7, false);
     }
 
     public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects) {

@@ -43,7 +43,7 @@ public final class DispatchStage implements StageWorker.Handler {
         this.hl7 = new Hl7Sender(database, java.time.ZoneId.systemDefault());
     }
 
-    private record Delivery(long id, String destination, byte[] sr, byte[] kos, String priority, String study) {}
+    private record Delivery(long id, String destination, byte[] sr, byte[] kos, byte[] resultImage, String priority, String study) {}
 
     /** One attempt's outcome; {@code hl7} is what an HL7 delivery sent and heard back, null for DICOM. */
     record Sent(boolean delivered, boolean permanent, String status, String error, Hl7Sender.Exchange hl7) {
@@ -91,8 +91,12 @@ public final class DispatchStage implements StageWorker.Handler {
         try {
             Part10Meta srMeta = Part10.readMeta(delivery.sr());
             boolean withKos = destination.keyObjects() && delivery.kos() != null;
+            boolean withImage = destination.resultImage() && delivery.resultImage() != null;
             Part10Meta kosMeta = withKos ? Part10.readMeta(delivery.kos()) : null;
-            List<Part10Meta> metas = withKos ? List.of(srMeta, kosMeta) : List.of(srMeta);
+            Part10Meta imageMeta = withImage ? Part10.readMeta(delivery.resultImage()) : null;
+            List<Part10Meta> metas = new java.util.ArrayList<>(List.of(srMeta));
+            if (withKos) metas.add(kosMeta);
+            if (withImage) metas.add(imageMeta);
             Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
             try (ClientAssociation association = ClientAssociation.open(settings.client(), destination.remote(), ClientAssociation.contextsFor(metas))) {
                 DimseStatus status = store(association, delivery.sr(), srMeta, priority);
@@ -103,21 +107,12 @@ public final class DispatchStage implements StageWorker.Handler {
                             || (status.code() & 0xFF00) == 0xA900;
                     return new Sent(false, permanent, code, "C-STORE answered " + status);
                 }
-                // The SR decides the delivery; the key objects are a courtesy the destination may decline.
-                String kosNote = null;
-                if (withKos) {
-                    try {
-                        DimseStatus kos = store(association, delivery.kos(), kosMeta, priority);
-                        code += String.format(",0x%04X", kos.code());
-                        if (kos.isFailure()) kosNote = "key objects refused: " + kos;
-                    } catch (ClientAssociation.NoPresentationContextException e) {
-                        kosNote = "key objects not accepted by the destination";
-                    } catch (IOException e) {
-                        kosNote = "key objects not sent: " + e.getMessage(); // the SR is stored: still delivered
-                    }
-                }
+                // The SR decides the delivery; key objects and the result image are courtesies the destination may decline.
+                List<String> notes = new java.util.ArrayList<>();
+                if (withKos) code += storeCourtesy(association, delivery.kos(), kosMeta, priority, "key objects", notes);
+                if (withImage) code += storeCourtesy(association, delivery.resultImage(), imageMeta, priority, "result image", notes);
                 releaseAfterSuccess(association, delivery);
-                return new Sent(true, false, code, kosNote);
+                return new Sent(true, false, code, notes.isEmpty() ? null : String.join("; ", notes));
             }
         } catch (AssociationRejectedException e) {
             return new Sent(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
@@ -126,6 +121,21 @@ public final class DispatchStage implements StageWorker.Handler {
         } catch (IOException e) {
             return new Sent(false, false, null, e.getMessage());
         }
+    }
+
+    /** Stores an object that comes with the SR; a refusal or failure is noted, never undoing the SR's delivery. Returns ",0xSTATUS" or "". */
+    private static String storeCourtesy(ClientAssociation association, byte[] object, Part10Meta meta, Priority priority, String what,
+                                        List<String> notes) {
+        try {
+            DimseStatus status = store(association, object, meta, priority);
+            if (status.isFailure()) notes.add(what + " refused: " + status);
+            return String.format(",0x%04X", status.code());
+        } catch (ClientAssociation.NoPresentationContextException e) {
+            notes.add(what + " not accepted by the destination");
+        } catch (IOException e) {
+            notes.add(what + " not sent: " + e.getMessage());
+        }
+        return "";
     }
 
     /** The C-STORE status decided the delivery; a release the peer botches does not undo it. */
@@ -161,12 +171,13 @@ public final class DispatchStage implements StageWorker.Handler {
     private Delivery load(long id) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement s = c.prepareStatement("""
-                     select d.id, d.destination, r.sr, r.kos, r.priority, st.study_instance_uid
+                     select d.id, d.destination, r.sr, r.kos, r.result_image, r.priority, st.study_instance_uid
                        from delivery d join study_result r on r.id = d.study_result_id join study st on st.id = r.study_id
                       where d.id = ?""")) {
             s.setLong(1, id);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? new Delivery(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4), rs.getString(5), rs.getString(6)) : null;
+                return rs.next() ? new Delivery(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5), rs.getString(6),
+                        rs.getString(7)) : null;
             }
         }
     }

@@ -353,8 +353,7 @@ class Hl7DispatchTest {
 
     private Pipeline pipeline(boolean clinicalUse, Destination... destinations) {
         ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, null);
-        List<ResultRecipient> recipients = Arrays.stream(destinations).map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects(),
-                d.isHl7() && d.hl7().options().sendNotAnalyzed())).toList();
+        List<ResultRecipient> recipients = org.triagerouter.dispatch.testing.InlinePipeline.recipients(List.of(destinations));
         return new Pipeline(new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10), recipients, 5, "node-a",
                 clinicalUse), new DispatchSettings(List.of(destinations), client));
     }

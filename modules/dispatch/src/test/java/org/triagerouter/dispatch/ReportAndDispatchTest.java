@@ -196,25 +196,36 @@ class ReportAndDispatchTest {
 
     /** Orthanc, a real PACS, and storescp side by side: the SR lands in the right study with its content. */
     @Test
-    void orthancReceivesTheSrInTheRightStudy() throws Exception {
+    void orthancReceivesTheSrAndTheResultImageInTheRightStudy() throws Exception {
         int storescpPort = freePort();
         Path received = startStorescp(storescpPort);
         try (OrthancServer orthanc = OrthancServer.start(work.resolve("orthanc"))) {
-            Pipeline settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false),
+            Pipeline settings = settings(List.of(new Destination("orthanc", new RemoteAe("ORTHANC", "127.0.0.1", orthanc.dicomPort), false, false,
+                            null, true),
                     new Destination("storescp", new RemoteAe("STORESCP", "127.0.0.1", storescpPort), false)));
             String study = seedStudy(List.of(0.93));
             runUntilIdle(settings);
             assertEquals(2, count("select count(*) from delivery where state = 'delivered'"));
-            assertEquals(1, files(received).size());
+            assertEquals(1, files(received).size(), "no result image where it was not asked for");
 
             String series = orthanc.get("/series?expand");
             assertTrue(series.contains("\"Modality\" : \"SR\""), series);
+            assertTrue(series.contains("\"Modality\" : \"OT\""), "the result image, a Secondary Capture: " + series);
             assertTrue(series.contains("AI triage: ABNORMAL 0.93 URGENT"), series);
             String studies = orthanc.get("/studies?expand");
-            assertTrue(studies.contains(study), "the SR is filed under the source study: " + studies);
-            String instanceId = orthanc.get("/instances").replaceAll("(?s).*\"([0-9a-f-]{44})\".*", "$1");
-            Path copy = work.resolve("from-orthanc.dcm");
-            Files.write(copy, orthanc.getBytes("/instances/" + instanceId + "/file"));
+            assertTrue(studies.contains(study), "SR and result image are filed under the source study: " + studies);
+            Path copy = null, image = null;
+            java.util.regex.Matcher ids = java.util.regex.Pattern.compile("\"([0-9a-f-]{44})\"").matcher(orthanc.get("/instances"));
+            while (ids.find()) {
+                Path file = work.resolve("from-orthanc-" + ids.group(1) + ".dcm");
+                Files.write(file, orthanc.getBytes("/instances/" + ids.group(1) + "/file"));
+                org.triagerouter.dicom.file.InstanceHeader h = InstanceFiles.readHeader(file);
+                assertEquals(study, h.studyInstanceUid());
+                if ("SR".equals(h.modality())) copy = file;
+                if ("OT".equals(h.modality())) image = file;
+            }
+            assertTrue(copy != null && image != null, "both in Orthanc");
+            assertEquals(org.triagerouter.dicom.sr.ResultImageWriter.SECONDARY_CAPTURE, InstanceFiles.readHeader(image).sopClassUid());
             Process dump = new ProcessBuilder("dsrdump", "+Pl", copy.toString()).redirectErrorStream(true).start();
             String tree = new String(dump.getInputStream().readAllBytes());
             assertEquals(0, dump.waitFor());
@@ -293,7 +304,7 @@ class ReportAndDispatchTest {
     private Pipeline settings(List<Destination> destinations, int deliveryAttempts) {
         ClientSettings client = new ClientSettings("TRIAGE", Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20, null);
         return new Pipeline(new ReportSettings("cxr", "1", false, "default", 0.5, Duration.ZERO, Duration.ofMinutes(10),
-                destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(), deliveryAttempts, "node-a"),
+                InlinePipeline.recipients(destinations), deliveryAttempts, "node-a"),
                 new DispatchSettings(destinations, client));
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.dicom.sr.KeyObjectWriter;
+import org.triagerouter.dicom.sr.ResultImageWriter;
 import org.triagerouter.dicom.sr.TriageReportWriter;
 import org.triagerouter.dicom.sr.TriageResult;
 import org.triagerouter.store.Database;
@@ -70,6 +71,7 @@ public final class ReportStage implements StageWorker.Handler {
         TriageReportWriter.WrittenReport sr = null;
         byte[] srBytes = null;
         byte[] kosBytes = null;
+        byte[] imageBytes = null;
         if (decision.reported()) {
             byte[] attributes = study.attributes() != null ? study.attributes() : attributesFromLocalFile(study.id());
             if (attributes == null) return Outcome.failed("study " + job.subject() + " has no stored attributes and no image file on node " + settings.node());
@@ -89,12 +91,15 @@ public final class ReportStage implements StageWorker.Handler {
                     KeyObjectWriter.write(attributes, result, key, temp, LocalDateTime.now());
                     kosBytes = Files.readAllBytes(temp);
                 }
+                if (settings.destinations().stream().anyMatch(ResultRecipient::resultImage)) {
+                    imageBytes = resultImage(attributes, result.withClinicalUse(settings.clinicalUse()), images, temp);
+                }
             } finally {
                 Files.deleteIfExists(temp);
             }
         }
         TriageReportWriter.WrittenReport written = sr;
-        byte[] srData = srBytes, kosData = kosBytes;
+        byte[] srData = srBytes, kosData = kosBytes, imageData = imageBytes;
         log.info("report {}: {} {} {} {} (revision {}, {} image(s)){}", job.subject(), decision.status(),
                 decision.category() == null ? "" : decision.category(), decision.score() == null ? "" : String.format("%.3f", decision.score()),
                 decision.priority() == null ? "" : decision.priority(), revision, images.size(),
@@ -108,7 +113,7 @@ public final class ReportStage implements StageWorker.Handler {
                 log.info("report {}: an image came (or was retried) meanwhile; reported once it is settled", job.subject());
                 return;
             }
-            long resultId = insertResult(c, study.id(), revision, decision, images.size(), written, srData, kosData, digest);
+            long resultId = insertResult(c, study.id(), revision, decision, images.size(), written, srData, kosData, imageData, digest);
             for (ResultRecipient d : settings.destinations()) {
                 if (!d.wants(decision)) continue; // a reported result (it has its SR), or a not analyzed one for those who want it
                 long delivery = insertDelivery(c, resultId, d);
@@ -195,6 +200,28 @@ public final class ReportStage implements StageWorker.Handler {
         return null;
     }
 
+    /**
+     * The result as a Secondary Capture image beside the image that decided it (the highest-scoring one), from its canonical
+     * rendering in the database; without one (pruned, or none scored), the text alone.
+     */
+    private byte[] resultImage(byte[] attributes, TriageResult result, List<Image> images, Path temp) throws SQLException, IOException {
+        Image deciding = images.stream().filter(i -> i.outcome().score() != null)
+                .max(java.util.Comparator.comparingDouble(i -> i.outcome().score())).orElse(null);
+        org.triagerouter.dicom.pixels.Gray8Image pixels = null;
+        if (deciding != null) {
+            try (Connection c = database.connection();
+                 PreparedStatement s = c.prepareStatement("select png from canonical_image where instance_id = ?")) {
+                s.setLong(1, deciding.id());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) pixels = org.triagerouter.dicom.pixels.PngImages.decode(rs.getBytes(1));
+                }
+            }
+        }
+        ResultImageWriter.write(attributes, result, pixels,
+                deciding == null ? null : new TriageResult.SourceImage(deciding.series(), deciding.sopClass(), deciding.sop()), temp, LocalDateTime.now());
+        return Files.readAllBytes(temp);
+    }
+
     private boolean imagesInProgress(long studyId) throws SQLException {
         try (Connection c = database.connection()) {
             return imagesInProgress(c, studyId);
@@ -258,12 +285,13 @@ public final class ReportStage implements StageWorker.Handler {
     }
 
     private long insertResult(Connection c, long studyId, int revision, StudyDecision.Result d, int imageCount,
-                              TriageReportWriter.WrittenReport sr, byte[] srBytes, byte[] kosBytes, String digest) throws SQLException {
+                              TriageReportWriter.WrittenReport sr, byte[] srBytes, byte[] kosBytes, byte[] imageBytes, String digest)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
                 insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, reason,
                                           image_count, sr_series_uid, sr_sop_instance_uid, sr, kos, inputs_digest,
-                                          operating_point, threshold, demo_model, clinical_use)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
+                                          operating_point, threshold, demo_model, clinical_use, result_image)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
             s.setLong(1, studyId);
             s.setString(2, settings.modelId());
             s.setString(3, settings.modelVersion());
@@ -284,6 +312,7 @@ public final class ReportStage implements StageWorker.Handler {
             s.setDouble(17, settings.threshold());
             s.setBoolean(18, settings.demoModel());
             s.setBoolean(19, settings.clinicalUse());
+            s.setBytes(20, imageBytes);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

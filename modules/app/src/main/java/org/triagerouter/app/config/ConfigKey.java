@@ -93,8 +93,8 @@ public enum ConfigKey {
     REPORT_WORKERS("report.workers", "TRIAGE_REPORT_WORKERS", "1", "report worker threads on this node (0: none)"),
     SHADOW("report.shadow", "TRIAGE_SHADOW", "false", "compute and store everything, send nothing (every destination)"),
     DESTINATIONS("destinations", "TRIAGE_DESTINATIONS", "",
-            "where results go: a YAML list of DICOM {name, aeTitle, host, port, shadow, keyObjects} and HL7 {name, type: hl7, host, port, ...} "
-                    + "destinations; the variable, name=AE@host:port or name=hl7://host:port,..., replaces it"),
+            "where results go: a YAML list of DICOM {name, aeTitle, host, port, shadow, keyObjects, resultImage} and HL7 {name, type: hl7, host, "
+                    + "port, ...} destinations; the variable, name=AE@host:port?resultImage=true or name=hl7://host:port,..., replaces it"),
     DISPATCH_WORKERS("dispatch.workers", "TRIAGE_DISPATCH_WORKERS", "2", "dispatch worker threads on this node (0: none)"),
     DISPATCH_MAX_ATTEMPTS("dispatch.maxAttempts", "TRIAGE_DISPATCH_MAX_ATTEMPTS", "10", "a delivery fails after this many attempts"),
     DISPATCH_RETRY_SECONDS("dispatch.retrySeconds", "TRIAGE_DISPATCH_RETRY_SECONDS", "10",

@@ -256,8 +256,9 @@ public final class RouterConfig {
                     }
                     if (!type.equals("dicom")) throw new ConfigException("destinations: type must be dicom or hl7, got '" + d.get("type") + "'");
                     for (Object key : d.keySet()) {
-                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects").contains(String.valueOf(key))) {
-                            throw new ConfigException("destinations: unknown key '" + key + "' (name, type, aeTitle, host, port, shadow, keyObjects)");
+                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects", "resultImage").contains(String.valueOf(key))) {
+                            throw new ConfigException("destinations: unknown key '" + key
+                                    + "' (name, type, aeTitle, host, port, shadow, keyObjects, resultImage)");
                         }
                     }
                     Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
@@ -265,7 +266,8 @@ public final class RouterConfig {
                         throw new ConfigException("destinations: each needs name, aeTitle, host and a numeric port: " + entry);
                     }
                     list.add(new Destination(String.valueOf(name), new RemoteAe(String.valueOf(ae), String.valueOf(host), p),
-                            shadowAll || Boolean.TRUE.equals(d.get("shadow")), Boolean.TRUE.equals(d.get("keyObjects"))));
+                            shadowAll || Boolean.TRUE.equals(d.get("shadow")), Boolean.TRUE.equals(d.get("keyObjects")), null,
+                            Boolean.TRUE.equals(d.get("resultImage"))));
                 }
             } else {
                 for (String item : list(ConfigKey.DESTINATIONS)) {
@@ -274,7 +276,7 @@ public final class RouterConfig {
                             + item + "'");
                     String name = item.substring(0, eq).trim(), address = item.substring(eq + 1).trim();
                     if (address.regionMatches(true, 0, "hl7://", 0, 6)) list.add(Hl7DestinationConfig.fromUri(name, address, shadowAll));
-                    else list.add(new Destination(name, RemoteAe.parse(address), shadowAll));
+                    else list.add(dicomDestination(name, address, shadowAll));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -282,6 +284,31 @@ public final class RouterConfig {
         }
         if (list.stream().map(Destination::name).distinct().count() != list.size()) throw new ConfigException("destinations: names must be unique");
         return list;
+    }
+
+    /** {@code AE@host:port}, optionally with {@code ?keyObjects=true&resultImage=true&shadow=true}. */
+    private static Destination dicomDestination(String name, String address, boolean shadowAll) throws ConfigException {
+        int question = address.indexOf('?');
+        Map<String, Boolean> options = new java.util.HashMap<>();
+        if (question >= 0) {
+            for (String pair : address.substring(question + 1).split("&")) {
+                if (pair.isBlank()) continue;
+                int eq = pair.indexOf('=');
+                String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
+                String value = (eq < 0 ? "true" : pair.substring(eq + 1)).trim().toLowerCase();
+                if (!Set.of("keyObjects", "resultImage", "shadow").contains(key)) {
+                    throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": unknown option '" + key + "' for " + name
+                            + " (keyObjects, resultImage, shadow)");
+                }
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": " + key + " must be true or false for " + name);
+                }
+                options.put(key, value.equals("true"));
+            }
+        }
+        return new Destination(name, RemoteAe.parse(question < 0 ? address : address.substring(0, question)),
+                shadowAll || options.getOrDefault("shadow", false), options.getOrDefault("keyObjects", false), null,
+                options.getOrDefault("resultImage", false));
     }
 
     public RetryPolicy dispatchRetry() throws ConfigException {

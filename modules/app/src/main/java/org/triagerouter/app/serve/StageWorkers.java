@@ -126,7 +126,7 @@ public final class StageWorkers implements AutoCloseable {
                 Duration.ofSeconds(config.integer(ConfigKey.REPORT_GRACE_SECONDS, 0, 86_400)),
                 Duration.ofSeconds(config.integer(ConfigKey.REPORT_QUIET_SECONDS, 1, 86_400)),
                 config.destinations().stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects(),
-                        d.isHl7() && d.hl7().options().sendNotAnalyzed())).toList(),
+                        d.isHl7() && d.hl7().options().sendNotAnalyzed(), d.resultImage())).toList(),
                 config.integer(ConfigKey.DISPATCH_MAX_ATTEMPTS, 1, 1000), config.nodeName(), manifest.clinicalUse());
     }
 

@@ -52,7 +52,13 @@ public final class InlinePipeline {
     public ReportSettings reportSettings(ModelManifest model, List<Destination> destinations) {
         ModelManifest.OperatingPoint point = model.operatingPoints().get(0);
         return new ReportSettings(model.id(), model.version(), model.demo(), point.name(), point.threshold(), Duration.ZERO, Duration.ofMinutes(10),
-                destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects())).toList(), 1, node);
+                recipients(destinations), 1, node);
+    }
+
+    /** The destinations as the report stage sees them (as serve maps them): what each wants with a result. */
+    public static List<ResultRecipient> recipients(List<Destination> destinations) {
+        return destinations.stream().map(d -> new ResultRecipient(d.name(), d.shadow(), d.keyObjects(),
+                d.isHl7() && d.hl7().options().sendNotAnalyzed(), d.resultImage())).toList();
     }
 
     /** Runs the dispatch stage over the deliveries queued. */
