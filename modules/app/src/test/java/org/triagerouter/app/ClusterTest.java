@@ -1,5 +1,9 @@
 package org.triagerouter.app;
 
+import static org.triagerouter.app.PacsFixture.accepts;
+import static org.triagerouter.app.PacsFixture.await;
+import static org.triagerouter.app.PacsFixture.send;
+import static org.triagerouter.app.PacsFixture.srFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,13 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.InstanceFiles;
-import org.triagerouter.dicom.file.Part10;
-import org.triagerouter.dicom.fixture.SyntheticChestImages;
-import org.triagerouter.dicom.net.ClientAssociation;
-import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DimseStatus;
-import org.triagerouter.dicom.net.Priority;
-import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.store.testing.FreezableProxy;
 import org.triagerouter.store.testing.PostgresExtension;
@@ -333,25 +330,16 @@ class ClusterTest {
 
     // ---- helpers ----
 
+    private Path startStorescp(int port) throws Exception {
+        Path out = work.resolve("pacs-" + port);
+        peers.add(PacsFixture.startStorescp(port, out, work.resolve("storescp-" + port + ".log")));
+        return out;
+    }
+
     private Path image(String study, String series, long seed) throws IOException { return image(study, series, seed, 256); }
 
     private Path image(String study, String series, long seed, int size) throws IOException {
-        Path file = Files.createDirectories(work.resolve("images")).resolve(seed + ".dcm");
-        SyntheticChestImages.write(new SyntheticChestImages.Spec("DX", "PA", false, size, size, seed, "SYN" + seed, study, series, Uids.newUid()),
-                file);
-        return file;
-    }
-
-    private static List<DimseStatus> send(int port, List<Path> files) throws Exception {
-        List<org.triagerouter.dicom.file.Part10Meta> metas = new ArrayList<>();
-        for (Path f : files) metas.add(Part10.readMeta(f));
-        List<DimseStatus> statuses = new ArrayList<>();
-        try (ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("MODALITY"), new RemoteAe("TRIAGE", "127.0.0.1", port),
-                ClientAssociation.contextsFor(metas))) {
-            for (Path f : files) statuses.add(association.store(f, Priority.MEDIUM));
-            association.release();
-        }
-        return statuses;
+        return PacsFixture.image(work.resolve("images"), study, series, seed, size);
     }
 
     /** One C-STORE; false when it fails in any way (for retrying while the database comes back). */
@@ -390,29 +378,6 @@ class ClusterTest {
         return new CommandLineResult(p.exitValue(), Files.readString(log));
     }
 
-    private Path startStorescp(int port) throws Exception {
-        Path out = Files.createDirectories(work.resolve("pacs-" + port));
-        Process p = new ProcessBuilder("storescp", "-aet", "PACS", "-od", out.toString(), String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(work.resolve("storescp-" + port + ".log").toFile()).start();
-        peers.add(p);
-        await("storescp listening", 10, () -> accepts(port));
-        return out;
-    }
-
-    private static List<Path> srFiles(Path pacs) throws IOException {
-        try (Stream<Path> files = Files.list(pacs)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("SR")).toList();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private String readiness(int port) {
         try {
             return String.valueOf(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
@@ -424,20 +389,6 @@ class ClusterTest {
 
     private String get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static void await(String what, int seconds, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) return;
-            Thread.sleep(200);
-        }
-        assertTrue(check.holds(), what + " within " + seconds + " s");
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
     }
 
     private long count(String sql) throws SQLException {

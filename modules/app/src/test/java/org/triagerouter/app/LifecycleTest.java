@@ -1,14 +1,13 @@
 package org.triagerouter.app;
 
+import static org.triagerouter.app.PacsFixture.await;
+import static org.triagerouter.app.PacsFixture.get;
+import static org.triagerouter.app.PacsFixture.send;
+import static org.triagerouter.app.PacsFixture.srFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,14 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.triagerouter.dicom.Uids;
-import org.triagerouter.dicom.file.Part10;
-import org.triagerouter.dicom.file.Part10Meta;
-import org.triagerouter.dicom.fixture.SyntheticChestImages;
-import org.triagerouter.dicom.net.ClientAssociation;
-import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DimseStatus;
-import org.triagerouter.dicom.net.Priority;
-import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.store.testing.PostgresExtension;
 
@@ -126,67 +118,19 @@ class LifecycleTest {
     }
 
     private Path image(String study, String series, long seed) throws IOException {
-        Path file = Files.createDirectories(work.resolve("images")).resolve(seed + ".dcm");
-        SyntheticChestImages.write(new SyntheticChestImages.Spec("DX", "PA", false, 256, 256, seed, "SYN" + seed, study, series, Uids.newUid()), file);
-        return file;
+        return PacsFixture.image(work.resolve("images"), study, series, seed, 256);
     }
 
-    private static List<DimseStatus> send(int port, List<Path> files) throws Exception {
-        List<Part10Meta> metas = new ArrayList<>();
-        for (Path f : files) metas.add(Part10.readMeta(f));
-        List<DimseStatus> statuses = new ArrayList<>();
-        try (ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("MODALITY"), new RemoteAe("TRIAGE", "127.0.0.1", port),
-                ClientAssociation.contextsFor(metas))) {
-            for (Path f : files) statuses.add(association.store(f, Priority.MEDIUM));
-            association.release();
-        }
-        return statuses;
+    private Path startStorescp(int port) throws Exception {
+        Path out = work.resolve("pacs");
+        peers.add(PacsFixture.startStorescp(port, out, work.resolve("storescp.log")));
+        return out;
     }
 
     private long spooledFiles() throws IOException {
         try (Stream<Path> files = Files.walk(work.resolve("spool"))) {
             return files.filter(p -> p.toString().endsWith(".dcm")).count();
         }
-    }
-
-    private Path startStorescp(int port) throws Exception {
-        Path out = Files.createDirectories(work.resolve("pacs"));
-        Process p = new ProcessBuilder("storescp", "-aet", "PACS", "-od", out.toString(), String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(work.resolve("storescp.log").toFile()).start();
-        peers.add(p);
-        await("storescp listening", 10, () -> {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        return out;
-    }
-
-    private static List<Path> srFiles(Path pacs) throws IOException {
-        try (Stream<Path> files = Files.list(pacs)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("SR")).toList();
-        }
-    }
-
-    private static String get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, int seconds, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (check.holds()) return;
-            Thread.sleep(250);
-        }
-        assertTrue(check.holds(), what + " within " + seconds + " s");
     }
 
     private long count(String sql) throws SQLException {
