@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseRetention {
     private static final Logger log = LoggerFactory.getLogger(DatabaseRetention.class);
     static final int BATCH = 500;
+    /** Studies go fewer at a time: each takes its series, instances, scores, results and deliveries with it. */
+    static final int STUDY_BATCH = BATCH / 10;
 
     /** How long each kind of row is kept. */
     public record Periods(Duration images, Duration jobs, Duration history) {}
@@ -44,10 +46,10 @@ public final class DatabaseRetention {
     /** Deletes what has expired, batch after batch, until nothing is left or {@code budget} is spent. */
     public Pruned prune(Duration budget) throws SQLException {
         long deadline = System.nanoTime() + budget.toNanos();
-        int images = drain(deadline, this::deleteImages);
-        int jobs = drain(deadline, this::deleteJobs);
-        int associations = drain(deadline, this::deleteAssociations);
-        int studies = drain(deadline, this::deleteStudies);
+        int images = drain(deadline, this::deleteImages, BATCH);
+        int jobs = drain(deadline, this::deleteJobs, BATCH);
+        int associations = drain(deadline, this::deleteAssociations, BATCH);
+        int studies = drain(deadline, this::deleteStudies, STUDY_BATCH);
         Pruned pruned = new Pruned(images, jobs, associations, studies);
         if (pruned.total() > 0) {
             log.info("database retention: deleted {} canonical image(s), {} job(s), {} association record(s), {} stud(ies) with their history",
@@ -61,12 +63,13 @@ public final class DatabaseRetention {
         int delete(Connection transaction) throws SQLException;
     }
 
-    private int drain(long deadline, Batch batch) throws SQLException {
+    /** Batch after batch while each comes back full ({@code size} rows): a short one means nothing more has expired. */
+    private int drain(long deadline, Batch batch, int size) throws SQLException {
         int total = 0;
         while (System.nanoTime() < deadline) {
             int deleted = Transactions.inTransaction(database, batch::delete);
             total += deleted;
-            if (deleted < BATCH) break;
+            if (deleted < size) break;
         }
         return total;
     }
@@ -123,7 +126,7 @@ public final class DatabaseRetention {
                    and not exists (select 1 from instance i where i.study_id = st.id and i.file_deleted_at is null)
                  order by st.last_received_at limit ? for update skip locked""")) {
             s.setLong(1, periods.history().toMillis());
-            s.setInt(2, BATCH / 10);
+            s.setInt(2, STUDY_BATCH);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) ids.add(rs.getLong(1));
             }
