@@ -2,6 +2,10 @@ package org.triagerouter.app.soak;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +28,21 @@ import org.triagerouter.store.JobKind;
 final class ResourceSampler implements AutoCloseable {
     private final long pid;
     private final Path spool;
+    private final URI metrics;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Connection database;
 
-    ResourceSampler(long pid, Path spool, String databaseUrl, String user, String password) throws SQLException {
+    ResourceSampler(long pid, Path spool, URI metrics, String databaseUrl, String user, String password) throws SQLException {
         this.pid = pid;
         this.spool = spool;
+        this.metrics = metrics;
         this.database = DriverManager.getConnection(databaseUrl, user, password);
         this.database.setAutoCommit(true);
     }
 
     record Process(long rssBytes, int threads, int fds) {}
+
+    record Jvm(long heapUsedBytes, long nonHeapUsedBytes) {}
 
     record Database(long bytes, Map<String, Integer> backlog, long studyRows, long imageRows, long jobRows) {}
 
@@ -51,6 +61,28 @@ final class ResourceSampler implements AutoCloseable {
             fds = (int) entries.count();
         }
         return new Process(rss, threads, fds);
+    }
+
+    /** Heap and non-heap in use, summed over the memory pools the router's Prometheus endpoint lists; -1 when it does not answer. */
+    Jvm jvm() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) return new Jvm(-1, -1);
+            double heap = 0, nonHeap = 0;
+            for (String line : response.body().split("\n")) {
+                if (!line.startsWith("jvm_memory_used_bytes{")) continue;
+                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.contains("area=\"heap\"")) heap += value;
+                else if (line.contains("area=\"nonheap\"")) nonHeap += value;
+            }
+            return new Jvm((long) heap, (long) nonHeap);
+        } catch (IOException | RuntimeException e) {
+            return new Jvm(-1, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Jvm(-1, -1);
+        }
     }
 
     Database database() throws SQLException {

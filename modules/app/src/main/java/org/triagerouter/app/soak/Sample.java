@@ -8,6 +8,8 @@ import java.util.Map;
  * @param seconds since the sender started
  * @param phase warmup, steady (the slope test's window) or drain (sending has stopped)
  * @param rssBytes the router's resident set (VmRSS)
+ * @param heapUsedBytes the router's Java heap in use, from its /metrics (-1 when unreadable): a sawtooth whose troughs a heap leak would raise
+ * @param nonHeapUsedBytes metaspace, code cache and the like, from its /metrics (-1 when unreadable)
  * @param threads the router's threads
  * @param fds the router's open file descriptors
  * @param databaseBytes {@code pg_database_size} of the router's database
@@ -22,7 +24,7 @@ import java.util.Map;
  * @param imageRows rows of the canonical_image table
  * @param jobRows rows of the job table
  */
-public record Sample(double seconds, String phase, long rssBytes, int threads, int fds, long databaseBytes, long spoolBytes,
+public record Sample(double seconds, String phase, long rssBytes, long heapUsedBytes, long nonHeapUsedBytes, int threads, int fds, long databaseBytes, long spoolBytes,
                      int spoolFiles, int spoolDirs, Map<String, Integer> backlog, int studiesSent, int studiesFailed,
                      int studiesDelivered, long studyRows, long imageRows, long jobRows) {
 

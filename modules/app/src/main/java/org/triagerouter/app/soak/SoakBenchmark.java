@@ -33,6 +33,7 @@ public final class SoakBenchmark implements Callable<Integer> {
 
     @Option(names = "--router", required = true, description = "AE@host:port of the running router") String router;
     @Option(names = "--router-pid", required = true, description = "the router's process (or a launcher above it)") long routerPid;
+    @Option(names = "--router-metrics", required = true, description = "the router's Prometheus endpoint (its JVM's heap and non-heap)") java.net.URI routerMetrics;
     @Option(names = "--pacs", required = true, description = "the destination storescp's output folder") Path pacs;
     @Option(names = "--spool", required = true, description = "the router's spool folder") Path spool;
     @Option(names = "--database-url", required = true) String databaseUrl;
@@ -89,7 +90,7 @@ public final class SoakBenchmark implements Callable<Integer> {
                 minutes, rate, columns, rows, warmup, SAMPLE_EVERY.toSeconds(), pid);
         int studiesAtEndOfSending;
         double sendingEndSeconds, drainedAfter = -1;
-        try (ResourceSampler sampler = new ResourceSampler(pid, spool, databaseUrl, databaseUser, databasePassword);
+        try (ResourceSampler sampler = new ResourceSampler(pid, spool, routerMetrics, databaseUrl, databaseUser, databasePassword);
              StudySender sender = new StudySender(RemoteAe.parse(router), rate, rows, columns, senders, pacs, modelId, modelVersion);
              PrintWriter csvOut = new PrintWriter(Files.newBufferedWriter(csv))) {
             csvOut.println(csvHeader());
@@ -154,28 +155,29 @@ public final class SoakBenchmark implements Callable<Integer> {
 
     private static Sample record(PrintWriter csv, ResourceSampler sampler, StudySender sender, String phase) throws Exception {
         ResourceSampler.Process p = sampler.process();
+        ResourceSampler.Jvm jvm = sampler.jvm();
         ResourceSampler.Database d = sampler.database();
         ResourceSampler.Spool sp = sampler.spool();
         // The sample's time is when its readings were done: a study begun while they were taken is in them.
         double seconds = (System.nanoTime() - sender.startNanos()) / 1e9;
         int delivered = sender.checkDeliveries();
-        Sample s = new Sample(seconds, phase, p.rssBytes(), p.threads(), p.fds(), d.bytes(), sp.bytes(), sp.files(), sp.dirs(), d.backlog(),
+        Sample s = new Sample(seconds, phase, p.rssBytes(), jvm.heapUsedBytes(), jvm.nonHeapUsedBytes(), p.threads(), p.fds(), d.bytes(), sp.bytes(), sp.files(), sp.dirs(), d.backlog(),
                 sender.sentCount(), sender.failedCount(), delivered, d.studyRows(), d.imageRows(), d.jobRows());
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%.2f,%s,%d,%d,%d,%d,%d,%d,%d,%d", s.seconds(), s.phase(), s.rssBytes(),
-                s.threads(), s.fds(), s.databaseBytes(), s.spoolBytes(), s.spoolFiles(), s.spoolDirs(), s.backlogTotal()));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%.2f,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d", s.seconds(), s.phase(), s.rssBytes(),
+                s.heapUsedBytes(), s.nonHeapUsedBytes(), s.threads(), s.fds(), s.databaseBytes(), s.spoolBytes(), s.spoolFiles(), s.spoolDirs(), s.backlogTotal()));
         for (JobKind kind : JobKind.values()) line.append(',').append(s.backlog().getOrDefault(kind.id(), 0));
         line.append(String.format(Locale.ROOT, ",%d,%d,%d,%d,%d,%d", s.studiesSent(), s.studiesFailed(), s.studiesDelivered(), s.studyRows(),
                 s.imageRows(), s.jobRows()));
         csv.println(line);
         csv.flush();
-        System.out.printf(Locale.ROOT, "  %6.0f s %-6s rss %5.0f MiB  fds %4d  threads %3d  db %6.1f MiB  spool %7.1f MiB (%d files, %d dirs)  backlog %3d  sent %d delivered %d failed %d%n",
-                s.seconds(), s.phase(), s.rssBytes() / MIB, s.fds(), s.threads(), s.databaseBytes() / MIB, s.spoolBytes() / MIB, s.spoolFiles(),
+        System.out.printf(Locale.ROOT, "  %6.0f s %-6s rss %5.0f MiB (heap %4.0f, non-heap %4.0f)  fds %4d  threads %3d  db %6.1f MiB  spool %7.1f MiB (%d files, %d dirs)  backlog %3d  sent %d delivered %d failed %d%n",
+                s.seconds(), s.phase(), s.rssBytes() / MIB, s.heapUsedBytes() / MIB, s.nonHeapUsedBytes() / MIB, s.fds(), s.threads(), s.databaseBytes() / MIB, s.spoolBytes() / MIB, s.spoolFiles(),
                 s.spoolDirs(), s.backlogTotal(), s.studiesSent(), s.studiesDelivered(), s.studiesFailed());
         return s;
     }
 
     static String csvHeader() {
-        StringBuilder h = new StringBuilder("seconds,phase,rss_bytes,threads,fds,database_bytes,spool_bytes,spool_files,spool_dirs,backlog_total");
+        StringBuilder h = new StringBuilder("seconds,phase,rss_bytes,heap_used_bytes,nonheap_used_bytes,threads,fds,database_bytes,spool_bytes,spool_files,spool_dirs,backlog_total");
         for (JobKind kind : JobKind.values()) h.append(",backlog_").append(kind.id());
         return h.append(",studies_sent,studies_failed,studies_delivered,study_rows,canonical_image_rows,job_rows").toString();
     }
@@ -183,6 +185,7 @@ public final class SoakBenchmark implements Callable<Integer> {
     private String slopeTable(List<Sample> steady, Map<String, SoakChart.Fit> fits, List<Verdict> verdicts) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "| series | mean after warm-up | slope per hour | growth over 24 h (95 %% interval) | bound over 24 h | verdict |%n"));
+        int fitted = steady.size() < 3 ? 0 : minuteMeans(new double[steady.size()], new double[steady.size()])[0].length;
         t.append("|---|---|---|---|---|---|\n");
         for (Bound b : BOUNDS) {
             boolean judged = !fast || b.judgedWhenFast();
@@ -192,9 +195,10 @@ public final class SoakBenchmark implements Callable<Integer> {
                         judged ? "FAIL (too few samples)" : "not judged"));
                 continue;
             }
-            double[] hours = steady.stream().mapToDouble(s -> s.seconds() / 3600).toArray();
-            double[] values = steady.stream().mapToDouble(s -> b.value().applyAsDouble(s) / b.scale()).toArray();
-            Trend trend = Trend.fit(hours, values);
+            double[][] points = minuteMeans(steady.stream().mapToDouble(s -> s.seconds() / 3600).toArray(),
+                    steady.stream().mapToDouble(s -> b.value().applyAsDouble(s) / b.scale()).toArray());
+            double[] hours = points[0];
+            Trend trend = Trend.fit(hours, points[1]);
             boolean fails = trend.growsSignificantly() && trend.perDay() > b.perDay();
             String verdict = !judged ? "not judged (fast)" : fails ? "FAIL" : trend.perDay() <= b.perDay() ? "PASS" : "PASS (not significant)";
             verdicts.add(new Verdict(b.name(), judged, !fails, verdict));
@@ -204,7 +208,28 @@ public final class SoakBenchmark implements Callable<Integer> {
                     signed(trend.slopePerHour(), b.unit()), signed(trend.perDay(), b.unit()), bound(trend.lowPerHour() * 24), bound(trend.highPerHour() * 24),
                     "< " + amount(b.perDay(), b.unit()), verdict));
         }
+        t.append(String.format(Locale.ROOT, "%nLines fitted to %d %s after the warm-up; the interval allows for autocorrelation; FAIL only when "
+                + "the growth is both beyond doubt (interval above zero) and above the bound.%n", fitted,
+                fitted == steady.size() ? "samples (10 s apart)" : "one-minute means"));
         return t.toString();
+    }
+
+    /**
+     * The retention jobs fire every minute, so every series has a one-minute cycle (the spool a sawtooth of ~400 MiB): the line
+     * is fitted to one-minute means (blocks of six samples, an incomplete last block left out) when there are at least five,
+     * else to the samples themselves.
+     */
+    static double[][] minuteMeans(double[] hours, double[] values) {
+        int block = (int) (RETENTION_FIRING.toSeconds() / SAMPLE_EVERY.toSeconds()), blocks = hours.length / block;
+        if (blocks < 5) return new double[][] {hours, values};
+        double[] h = new double[blocks], v = new double[blocks];
+        for (int b = 0; b < blocks; b++) {
+            for (int i = b * block; i < (b + 1) * block; i++) {
+                h[b] += hours[i] / block;
+                v[b] += values[i] / block;
+            }
+        }
+        return new double[][] {h, v};
     }
 
     private List<Verdict> checks(List<Sample> samples, StudySender sender, double drainedAfter) {

@@ -44,7 +44,11 @@ final class SoakChart {
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(minutes);
         plot.setGap(12);
         double end = samples.isEmpty() ? 1 : samples.get(samples.size() - 1).seconds() / 60;
-        plot.add(panel("RSS (MiB)", samples, fits, warmupMinutes, steadyEndMinutes, end, Map.of("router RSS", s -> s.rssBytes() / MIB)));
+        java.util.LinkedHashMap<String, ToDoubleFunction<Sample>> memory = new java.util.LinkedHashMap<>();
+        memory.put("router RSS", s -> s.rssBytes() / MIB);
+        memory.put("Java heap in use (info)", s -> s.heapUsedBytes() < 0 ? Double.NaN : s.heapUsedBytes() / MIB);
+        memory.put("non-heap in use (info)", s -> s.nonHeapUsedBytes() < 0 ? Double.NaN : s.nonHeapUsedBytes() / MIB);
+        plot.add(panel("memory (MiB)", samples, fits, warmupMinutes, steadyEndMinutes, end, memory));
         plot.add(panel("count", samples, fits, warmupMinutes, steadyEndMinutes, end,
                 ordered("open file descriptors", s -> s.fds(), "threads", s -> s.threads())));
         plot.add(panel("database (MiB)", samples, fits, warmupMinutes, steadyEndMinutes, end,
