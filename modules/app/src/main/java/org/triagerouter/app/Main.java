@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 /** The {@code triage-router} command line. */
 @Command(name = "triage-router", mixinStandardHelpOptions = true, version = "triage-router " + Main.VERSION,
         description = "DICOM router that puts a chest X-ray triage model in the imaging workflow.",
-        subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class})
+        subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class,
+                org.triagerouter.app.bench.soak.SoakBenchmark.class})
 public final class Main implements Runnable {
     public static final String VERSION = org.triagerouter.dicom.RouterVersion.VERSION;
 

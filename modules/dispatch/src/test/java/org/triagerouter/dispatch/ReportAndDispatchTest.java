@@ -1,6 +1,7 @@
 package org.triagerouter.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -257,8 +258,11 @@ class ReportAndDispatchTest {
         report(failed, settings);
         assertEquals("FAILED", string("select status from study_result r join study s on s.id = r.study_id where s.study_instance_uid = '"
                 + failed + "'"));
+        Path deliveredFolder = Path.of(string("select i.file_path from instance i join study s on s.id = i.study_id where s.study_instance_uid = '"
+                + delivered + "'")).getParent();
         int deleted = new org.triagerouter.ingest.SpoolRetention(database, ingest, Duration.ZERO).deleteDelivered();
         assertEquals(1, deleted);
+        assertFalse(Files.exists(deliveredFolder), "a delivered study's folder goes with its last file");
         assertEquals(0, count("select count(*) from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + delivered
                 + "' and i.file_deleted_at is null"));
         String kept = string("select i.file_path from instance i join study s on s.id = i.study_id where s.study_instance_uid = '" + waiting + "'");

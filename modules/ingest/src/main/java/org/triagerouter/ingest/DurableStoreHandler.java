@@ -2,6 +2,7 @@ package org.triagerouter.ingest;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
@@ -119,8 +120,16 @@ public final class DurableStoreHandler implements StoreHandler {
 
     private static void moveIntoSpool(Path temp, Path target) throws IOException {
         Path studyDirectory = target.getParent();
-        Files.createDirectories(studyDirectory);
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        for (int attempt = 1; ; attempt++) {
+            Files.createDirectories(studyDirectory);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                break;
+            } catch (NoSuchFileException e) {
+                // Spool retention removes a study's folder once it is empty: it may have done so between the two calls.
+                if (attempt == 3 || !Files.exists(temp)) throw e;
+            }
+        }
         DiskSync.directory(studyDirectory);
         // Always, not only when this thread made the folder: another may have made it and not yet synced its entry.
         DiskSync.directory(studyDirectory.getParent());

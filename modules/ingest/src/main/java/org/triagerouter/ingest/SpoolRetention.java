@@ -1,7 +1,9 @@
 package org.triagerouter.ingest;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,8 +24,9 @@ import org.triagerouter.store.StageWorker;
  * Deletes this node's spool files of studies whose every result was delivered (or shadowed) more than
  * {@code retention} ago, whatever else the study holds (an SR, a KOS, a dose report, our own SR sent back),
  * and never before: a study still waiting for a delivery, re-opened, or whose latest result FAILED keeps its
- * files, and so does an image whose prepare or infer failed or is under way (a retry needs it). A study with no image at all (nothing to report) keeps them for the retention period after its last
- * instance came. The rows stay, marked with the time their file went. Deletes go in batches.
+ * files, and so does an image whose prepare or infer failed or is under way (a retry needs it). A study with no image at
+ * all (nothing to report) keeps them for the retention period after its last instance came. The rows stay, marked with
+ * the time their file went; the study's folder goes with its last file. Deletes go in batches.
  */
 public final class SpoolRetention implements StageWorker.Handler {
     private static final Logger log = LoggerFactory.getLogger(SpoolRetention.class);
@@ -53,6 +56,7 @@ public final class SpoolRetention implements StageWorker.Handler {
             List<Spooled> expired = expired();
             for (Spooled spooled : expired) {
                 Files.deleteIfExists(spooled.file());
+                removeIfEmptyStudyFolder(spooled.file().getParent());
                 try (Connection c = database.connection();
                      PreparedStatement s = c.prepareStatement("update instance set file_deleted_at = now() where id = ?")) {
                     s.setLong(1, spooled.id());
@@ -65,6 +69,27 @@ public final class SpoolRetention implements StageWorker.Handler {
     }
 
     private record Spooled(long id, Path file) {}
+
+    /**
+     * A study's folder goes with its last file: a spool keeping an empty folder for every study it ever held grows
+     * without end (a 4 KiB entry per study, 172,800 a day at 2 studies/s). A folder still holding a file stays;
+     * ingest makes the folder again if this removes it between ingest's mkdir and its rename.
+     */
+    private void removeIfEmptyStudyFolder(Path folder) {
+        if (folder == null) return;
+        folder = folder.toAbsolutePath().normalize();
+        if (!folder.startsWith(settings.spool()) || folder.equals(settings.spool()) || folder.equals(settings.incoming())
+                || folder.equals(settings.orphans())) {
+            return;
+        }
+        try {
+            Files.delete(folder);
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            // other files of the study are still there (not yet expired, or arrived meanwhile), or the folder went already
+        } catch (IOException e) {
+            log.warn("spool retention: cannot remove the empty study folder {}: {}", folder, e.getMessage());
+        }
+    }
 
     private List<Spooled> expired() throws SQLException {
         List<Spooled> expired = new ArrayList<>();

@@ -26,6 +26,8 @@ public final class DatabaseRetention {
     static final int BATCH = 500;
     /** Pause after a batch, as a multiple of its duration: retention is never urgent, ingest is. */
     private static final long PAUSE_FACTOR = 4;
+    /** Studies go fewer at a time: each takes its series, instances, scores, results and deliveries with it. */
+    static final int STUDY_BATCH = BATCH / 10;
 
     /** How long each kind of row is kept. */
     public record Periods(Duration images, Duration jobs, Duration history) {}
@@ -46,10 +48,10 @@ public final class DatabaseRetention {
     /** Deletes what has expired, batch after batch, until nothing is left or {@code budget} is spent. */
     public Pruned prune(Duration budget) throws SQLException {
         long deadline = System.nanoTime() + budget.toNanos();
-        int images = drain(deadline, this::deleteImages);
-        int jobs = drain(deadline, this::deleteJobs);
-        int associations = drain(deadline, this::deleteAssociations);
-        int studies = drain(deadline, this::deleteStudies);
+        int images = drain(deadline, this::deleteImages, BATCH);
+        int jobs = drain(deadline, this::deleteJobs, BATCH);
+        int associations = drain(deadline, this::deleteAssociations, BATCH);
+        int studies = drain(deadline, this::deleteStudies, STUDY_BATCH);
         Pruned pruned = new Pruned(images, jobs, associations, studies);
         if (pruned.total() > 0) {
             log.info("database retention: deleted {} canonical image(s), {} job(s), {} association record(s), {} stud(ies) with their history",
@@ -64,11 +66,11 @@ public final class DatabaseRetention {
     }
 
     /**
-     * Batch after batch, each followed by a pause four times as long as it took: a prune uses at most a fifth of a core and
+     * Batch after batch while each comes back full ({@code size} rows: a short one means nothing more has expired), each followed by a pause four times as long as it took: a prune uses at most a fifth of a core and
      * of the disk, so ingest beside it keeps its pace. Its commits do not wait for the WAL flush (a delete lost in a crash
      * is simply made again next time), so ingest's own commits do not queue behind them.
      */
-    private int drain(long deadline, Batch batch) throws SQLException {
+    private int drain(long deadline, Batch batch, int size) throws SQLException {
         int total = 0;
         while (System.nanoTime() < deadline) {
             long start = System.nanoTime();
@@ -79,7 +81,7 @@ public final class DatabaseRetention {
                 return batch.delete(c);
             });
             total += deleted;
-            if (deleted < BATCH) break;
+            if (deleted < size) break;
             try {
                 long pause = Math.min(PAUSE_FACTOR * (System.nanoTime() - start), deadline - System.nanoTime());
                 if (pause > 0) Thread.sleep(Duration.ofNanos(pause));
@@ -147,7 +149,7 @@ public final class DatabaseRetention {
                    and not exists (select 1 from instance i where i.study_id = st.id and i.file_deleted_at is null)
                  order by st.last_received_at limit ? for update skip locked""")) {
             s.setLong(1, periods.history().toMillis());
-            s.setInt(2, BATCH / 10);
+            s.setInt(2, STUDY_BATCH);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) ids.add(rs.getLong(1));
             }
