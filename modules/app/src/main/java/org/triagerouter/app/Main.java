@@ -17,7 +17,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code triage-router} command line. */
-@Command(name = "triage-router", mixinStandardHelpOptions = true, version = "triage-router " + Main.VERSION,
+@Command(name = "triage-router", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // -h/--help on every subcommand
+        version = "triage-router " + Main.VERSION,
         description = "DICOM router that puts a chest X-ray triage model in the imaging workflow.",
         subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class,
                 org.triagerouter.app.bench.soak.SoakBenchmark.class})

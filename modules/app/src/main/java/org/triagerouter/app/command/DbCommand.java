@@ -8,14 +8,14 @@ import org.triagerouter.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "db", description = "Database administration.", subcommands = {DbCommand.Migrate.class, DbCommand.Prune.class})
+@Command(name = "db", footer = {"", "Example:", "  triage-router db migrate"}, description = "Database administration.", subcommands = {DbCommand.Migrate.class, DbCommand.Prune.class})
 public final class DbCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "migrate", description = "Apply pending schema migrations (serve also does this at start).")
+    @Command(name = "migrate", footer = {"", "Example:", "  triage-router db migrate --config /etc/triage-router/triage-router.yaml"}, description = "Apply pending schema migrations (serve also does this at start).")
     static final class Migrate implements Callable<Integer> {
         @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")
         Path config;
@@ -39,7 +39,7 @@ public final class DbCommand implements Runnable {
     }
 
 
-    @Command(name = "prune", description = {"Delete what the database retention periods let go now (serve does it every minute),",
+    @Command(name = "prune", footer = {"", "Example:", "  triage-router db prune --max-seconds 600"}, description = {"Delete what the database retention periods let go now (serve does it every minute),",
             "in small batches that never hold ingest up."})
     static final class Prune implements Callable<Integer> {
         @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")

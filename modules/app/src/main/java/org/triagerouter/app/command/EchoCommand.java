@@ -12,7 +12,7 @@ import org.triagerouter.dicom.net.RemoteAe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "echo", description = "C-ECHO a DICOM node: AE@HOST:PORT.")
+@Command(name = "echo", footer = {"", "Example:", "  triage-router echo PACS@10.0.0.5:4242"}, description = "C-ECHO a DICOM node: AE@HOST:PORT.")
 public final class EchoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "AE@HOST:PORT")
     String target;

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
  * the manifest's operating points, calibration, and thresholds for target sensitivities, written into a copy
  * of the manifest so a site can adopt one after review.
  */
-@Command(name = "evaluate", description = "Measure the model on studies with ground truth (a labels file, or the final reads posted to the API).",
+@Command(name = "evaluate", footer = {"", "Example:", "  triage-router evaluate --labels reads.csv"}, description = "Measure the model on studies with ground truth (a labels file, or the final reads posted to the API).",
         sortOptions = false)
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--labels", description = "CSV: study_uid (or accession) and label (normal/abnormal or 0/1); default: the reads in the database")

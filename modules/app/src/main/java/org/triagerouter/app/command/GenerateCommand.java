@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "generate", description = "Write synthetic chest radiographs (DX/CR, 12-bit, PA/AP/LL) for demos and benchmarks.")
+@Command(name = "generate", footer = {"", "Example:", "  triage-router generate images/ --count 20"}, description = "Write synthetic chest radiographs (DX/CR, 12-bit, PA/AP/LL) for demos and benchmarks.")
 public final class GenerateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FOLDER")
     Path folder;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** What {@code serve} does to its spool at start, on demand: for after a database restore or failover, with the router stopped. */
-@Command(name = "reconcile", description = {
+@Command(name = "reconcile", footer = {"", "Example:", "  triage-router reconcile --config /etc/triage-router/triage-router.yaml"}, description = {
         "Bring this node's spool and the database into agreement, as serve does at start: partial transfers are removed,",
         "files without an instance row are kept in <spool>/orphans/ and registered again (unreadable ones stay there, reported).",
         "Refuses while a router holds the spool; exit 0 done, 1 failed part-way, 2 bad configuration, spool in use or database unreachable."})

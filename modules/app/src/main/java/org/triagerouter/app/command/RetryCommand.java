@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "retry", description = {"Put failed deliveries back in the queue for a fresh set of attempts;",
+@Command(name = "retry", footer = {"", "Example:", "  triage-router retry 42 43      # or: triage-router retry --node node-a"}, description = {"Put failed deliveries back in the queue for a fresh set of attempts;",
         "with --node, the failed jobs of a node that is back (e.g. lost and restarted with its spool): their studies re-open."})
 public final class RetryCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "DELIVERY_ID", description = "delivery ids (default: every failed delivery)")

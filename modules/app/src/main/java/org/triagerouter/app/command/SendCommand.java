@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "send", description = "C-STORE DICOM files and folders to AE@HOST:PORT, with a progress bar and a summary per status.")
+@Command(name = "send", footer = {"", "Example:", "  triage-router send --priority HIGH TRIAGE@127.0.0.1:11112 images/"}, description = "C-STORE DICOM files and folders to AE@HOST:PORT, with a progress bar and a summary per status.")
 public final class SendCommand implements Callable<Integer> {
     /** PS3.8 allows at most 128 presentation contexts per association. */
     private static final int MAX_CONTEXTS = 128;

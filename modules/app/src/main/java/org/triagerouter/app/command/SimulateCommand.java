@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  * A reading room simulated under three worklist policies (first in first out, AI-prioritised, AI-prioritised
  * with a wait cap): turnaround for truly abnormal and normal studies, as a table, a PNG chart and a markdown report.
  */
-@Command(name = "simulate", description = "Simulate a reading room's turnaround under FIFO, AI-prioritised and wait-capped worklists.",
+@Command(name = "simulate", footer = {"", "Example:", "  triage-router simulate --scenario docs/simulation/paper-setup.yaml"}, description = "Simulate a reading room's turnaround under FIFO, AI-prioritised and wait-capped worklists.",
         sortOptions = false)
 public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--scenario", description = "YAML scenario (see docs/simulation.md); options given here override it")

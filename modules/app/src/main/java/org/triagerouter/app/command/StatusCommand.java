@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The dashboard's overview in the terminal, from the same query: the queue per stage, results, deliveries, destinations, nodes. */
-@Command(name = "status", description = "Print the pipeline's state: jobs per stage, oldest waiting, results, deliveries, destinations, nodes.")
+@Command(name = "status", footer = {"", "Example:", "  triage-router status --config /etc/triage-router/triage-router.yaml"}, description = "Print the pipeline's state: jobs per stage, oldest waiting, results, deliveries, destinations, nodes.")
 public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML configuration file (default: $TRIAGE_CONFIG, else built-in defaults)")
     Path config;

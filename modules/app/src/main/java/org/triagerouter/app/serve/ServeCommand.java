@@ -30,7 +30,7 @@ import org.triagerouter.web.WebServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = "Run the router: DICOM C-STORE/C-ECHO SCP, the ingest stage and the HTTP server.")
+@Command(name = "serve", footer = {"", "Example:", "  triage-router serve --config /etc/triage-router/triage-router.yaml"}, description = "Run the router: DICOM C-STORE/C-ECHO SCP, the ingest stage and the HTTP server.")
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
     /** Held for the life of the process (a static reference: a collected channel would drop the lock). */
