@@ -11,7 +11,7 @@ import javax.net.ssl.TrustManager;
 
 /**
  * The TLS profile both the listener and the SCU use: PS3.15 B.12 (BCP 195 RFC 8996, 9325 TLS Secure Transport
- * Connection Profile), which also meets the retired non-downgrading profile (B.10). TLS 1.3 and 1.2 only; TLS 1.2
+ * Connection Profile), which also meets the earlier non-downgrading profile (B.10). TLS 1.3 and 1.2 only; TLS 1.2
  * limited to ephemeral ECDH key exchange with AEAD ciphers (AES-GCM, ChaCha20-Poly1305): no static RSA, no CBC,
  * no SHA-1. Set explicitly rather than left to {@code jdk.tls.disabledAlgorithms}, which a site may loosen.
  */
