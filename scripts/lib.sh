@@ -17,6 +17,7 @@ ensure_packages() {
   local missing=()
   [ -f /usr/share/java/pixelmed.jar ] || missing+=(libpixelmed-java)
   command -v storescu >/dev/null || missing+=(dcmtk)
+  command -v openssl >/dev/null || missing+=(openssl)           # the TLS tests' PKI, s_client and s_server
   command -v dciodvfy >/dev/null || missing+=(dicom3tools)
   command -v gdcmconv >/dev/null || missing+=(libgdcm-tools)   # an independent JPEG 2000 encoder for golden tests
   command -v Orthanc >/dev/null || missing+=(orthanc)          # a real PACS as a destination in the tests

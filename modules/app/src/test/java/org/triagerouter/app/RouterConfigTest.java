@@ -108,6 +108,29 @@ class RouterConfigTest {
     }
 
     @Test
+    void clientCertificatesBoundToAeTitlesComeFromConfigurationAndNeedATrustStore() throws Exception {
+        Map<String, String> tls = Map.of("TRIAGE_DICOM_TLS_ENABLED", "true", "TRIAGE_DICOM_TLS_KEY_STORE", "/k.p12",
+                "TRIAGE_DICOM_TLS_TRUST_STORE", "/t.p12",
+                "TRIAGE_DICOM_TLS_CLIENT_CERTIFICATE_AE_TITLES", "CT1=ct1.example.org, DX2=sha256:" + "AB:".repeat(31) + "AB");
+        ServerSettings s = RouterConfig.load(null, tls).serverSettings();
+        assertEquals(Set.of("cn:ct1.example.org"), s.tls().clientCertificateAeTitles().bindings().get("CT1"));
+        assertEquals(Set.of("sha256:" + "ab".repeat(32)), s.tls().clientCertificateAeTitles().bindings().get("DX2"));
+        assertTrue(RouterConfig.load(null, tls).clientSettings("TRIAGE").tls().verifyHostname());
+
+        Map<String, String> noTrust = new java.util.HashMap<>(tls);
+        noTrust.remove("TRIAGE_DICOM_TLS_TRUST_STORE");
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null, noTrust));
+        assertTrue(e.getMessage().contains("dicom.tls.trustStore"), e.getMessage());
+        RouterConfig.ConfigException bad = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null,
+                Map.of("TRIAGE_DICOM_TLS_ENABLED", "true", "TRIAGE_DICOM_TLS_KEY_STORE", "/k.p12", "TRIAGE_DICOM_TLS_TRUST_STORE", "/t.p12",
+                        "TRIAGE_DICOM_TLS_CLIENT_CERTIFICATE_AE_TITLES", "CT1=sha256:abc")));
+        assertTrue(bad.getMessage().contains("TRIAGE_DICOM_TLS_CLIENT_CERTIFICATE_AE_TITLES"), bad.getMessage());
+        RouterConfig.ConfigException plain = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null,
+                Map.of("TRIAGE_DICOM_TLS_CLIENT_CERTIFICATE_AE_TITLES", "CT1=ct1")));
+        assertTrue(plain.getMessage().contains("dicom.tls.enabled"), plain.getMessage());
+    }
+
+    @Test
     void databaseSessionTimeoutsHaveDefaultsAndOverrides() throws Exception {
         org.triagerouter.store.DatabaseSettings defaults = RouterConfig.load(null, Map.of()).databaseSettings();
         assertEquals(java.time.Duration.ofSeconds(15), defaults.idleInTransactionTimeout());

@@ -23,6 +23,8 @@ import org.triagerouter.prepare.PrepareSettings;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dicom.net.ClientCertificateAeTitles;
+import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.dicom.net.TlsSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -197,6 +199,12 @@ public final class RouterConfig {
             // Else the JDK's public CAs would vouch for any caller.
             throw new ConfigException(describe(ConfigKey.TLS_TRUST_STORE) + " must be set when client certificates are required");
         }
+        if (tls != null && !tls.clientCertificateAeTitles().isEmpty() && tls.trustStore() == null) {
+            throw new ConfigException(describe(ConfigKey.TLS_TRUST_STORE) + " must be set when client certificates are bound to AE titles");
+        }
+        if (tls == null && !list(ConfigKey.TLS_CLIENT_CERTIFICATE_AE_TITLES).isEmpty()) {
+            throw new ConfigException(describe(ConfigKey.TLS_CLIENT_CERTIFICATE_AE_TITLES) + " needs dicom.tls.enabled: true");
+        }
         try {
             return new ServerSettings(
                     string(ConfigKey.DICOM_AE_TITLE),
@@ -221,7 +229,17 @@ public final class RouterConfig {
                 Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
                 Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
                 integer(ConfigKey.DICOM_MAX_PDU_LENGTH, ServerSettings.MIN_PDU_LENGTH, ServerSettings.MAX_PDU_LENGTH),
-                tlsSettings());
+                clientTlsSettings());
+    }
+
+    /** Until destinations carry their own TLS profile, the SCU reuses the listener's key and trust stores. */
+    private ClientTlsSettings clientTlsSettings() throws ConfigException {
+        TlsSettings tls = tlsSettings();
+        if (tls == null) return null;
+        if (tls.trustStore() == null) {
+            throw new ConfigException(describe(ConfigKey.TLS_TRUST_STORE) + " must be set: the SCU checks the peer's certificate against it");
+        }
+        return new ClientTlsSettings(tls.trustStore(), tls.trustStorePassword(), tls.keyStore(), tls.keyStorePassword(), true);
     }
 
     public DatabaseSettings databaseSettings() throws ConfigException {
@@ -365,9 +383,15 @@ public final class RouterConfig {
         if (!bool(ConfigKey.TLS_ENABLED)) return null;
         String keyStore = string(ConfigKey.TLS_KEY_STORE);
         String trustStore = string(ConfigKey.TLS_TRUST_STORE);
+        ClientCertificateAeTitles bindings;
+        try {
+            bindings = ClientCertificateAeTitles.parse(list(ConfigKey.TLS_CLIENT_CERTIFICATE_AE_TITLES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(describe(ConfigKey.TLS_CLIENT_CERTIFICATE_AE_TITLES) + ": " + e.getMessage());
+        }
         return new TlsSettings(keyStore.isEmpty() ? null : Path.of(keyStore), string(ConfigKey.TLS_KEY_STORE_PASSWORD),
                 trustStore.isEmpty() ? null : Path.of(trustStore), string(ConfigKey.TLS_TRUST_STORE_PASSWORD),
-                bool(ConfigKey.TLS_REQUIRE_CLIENT_CERTIFICATE));
+                bool(ConfigKey.TLS_REQUIRE_CLIENT_CERTIFICATE), bindings);
     }
 
     private static String describe(ConfigKey key) { return key.path + " (" + key.environmentVariable + ")"; }

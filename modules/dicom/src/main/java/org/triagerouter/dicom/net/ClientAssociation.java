@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
@@ -92,17 +93,13 @@ public final class ClientAssociation implements Closeable {
 
     private static Socket connect(ClientSettings settings, RemoteAe remote) throws IOException {
         Socket socket;
-        if (settings.tls() != null && settings.tls().trustStore() == null) {
-            // Without a trust store any publicly issued certificate would pass, and peers are not checked by name.
-            throw new DicomNetworkException("TLS to " + remote + " needs a trust store holding the peer's certificate or CA");
-        }
         SSLContext tls = settings.tls() == null ? null : settings.tls().context();
         socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(remote.host(), remote.port()), millis(settings.connectTimeout()));
             if (tls != null) {
                 SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, remote.host(), remote.port(), true);
-                ssl.setSSLParameters(settings.tls().parameters(tls, false));
+                ssl.setSSLParameters(settings.tls().parameters(tls));
                 ssl.setSoTimeout(millis(settings.associationTimeout()));
                 ssl.startHandshake();
                 return ssl;
@@ -111,6 +108,9 @@ public final class ClientAssociation implements Closeable {
         } catch (SocketTimeoutException e) {
             socket.close();
             throw new DicomNetworkException("cannot connect to " + remote + ": timed out after " + settings.connectTimeout().toSeconds() + " s");
+        } catch (SSLException e) {
+            socket.close();
+            throw new DicomNetworkException("TLS handshake with " + remote + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             socket.close();
             throw new DicomNetworkException("cannot connect to " + remote + ": " + e.getMessage(), e);

@@ -9,9 +9,10 @@ import java.time.Duration;
  * @param associationTimeout waiting for A-ASSOCIATE-AC/RJ and A-RELEASE-RP (ARTIM)
  * @param dimseTimeout waiting for a DIMSE response once a request is sent
  * @param maxPduLength the largest P-DATA-TF we accept from the peer
+ * @param tls null for plain TCP
  */
 public record ClientSettings(String callingAeTitle, Duration connectTimeout, Duration associationTimeout,
-                             Duration dimseTimeout, int maxPduLength, TlsSettings tls) {
+                             Duration dimseTimeout, int maxPduLength, ClientTlsSettings tls) {
 
     public static ClientSettings defaults(String callingAeTitle) {
         return new ClientSettings(callingAeTitle, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60),
@@ -22,7 +23,7 @@ public record ClientSettings(String callingAeTitle, Duration connectTimeout, Dur
         return new ClientSettings(callingAeTitle, connectTimeout, associationTimeout, timeout, maxPduLength, tls);
     }
 
-    public ClientSettings withTls(TlsSettings tlsSettings) {
+    public ClientSettings withTls(ClientTlsSettings tlsSettings) {
         return new ClientSettings(callingAeTitle, connectTimeout, associationTimeout, dimseTimeout, maxPduLength, tlsSettings);
     }
 }

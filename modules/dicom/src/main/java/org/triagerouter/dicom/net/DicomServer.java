@@ -56,7 +56,7 @@ public final class DicomServer implements Closeable {
         if (settings.tls() != null) {
             SSLContext context = settings.tls().context();
             SSLServerSocket ssl = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
-            ssl.setSSLParameters(settings.tls().parameters(context, true));
+            ssl.setSSLParameters(settings.tls().parameters(context));
             socket = ssl;
         } else {
             socket = new ServerSocket();

@@ -75,6 +75,12 @@ final class ServerAssociation implements Runnable {
             }
             info = new AssociationInfo(id, request.callingAeTitle(), request.calledAeTitle(),
                     String.valueOf(socket.getRemoteSocketAddress()), Instant.now());
+            String certificateRefusal = settings.tls() == null ? null
+                    : settings.tls().clientCertificateAeTitles().refusal(request.callingAeTitle(), socket);
+            if (certificateRefusal != null) {
+                reject(connection, AssociateReject.CALLING_AE_NOT_RECOGNIZED, certificateRefusal);
+                return;
+            }
             holdsSlot = associationSlots.tryAcquire();
             if (!holdsSlot) {
                 reject(connection, AssociateReject.LOCAL_LIMIT_EXCEEDED, settings.maxAssociations() + " associations already open");

@@ -1,60 +1,51 @@
 package org.triagerouter.dicom.net;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS through JSSE (PS3.15 B.1, BCP 195 profile): TLS 1.3 and 1.2 only, the JDK's default cipher
- * suites. The trust store, when given, is also what client certificates are checked against.
+ * The listener's TLS (PS3.15 B.12 BCP 195 profile, see {@link Bcp195Profile}). The trust store, when given, is
+ * what client certificates are checked against; the JDK's public CAs otherwise.
+ *
+ * @param requireClientCertificate a caller without a certificate the trust store accepts fails the handshake
+ * @param clientCertificateAeTitles when not empty, which certificate may call as which AE title
  */
 public record TlsSettings(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword,
-                          boolean requireClientCertificate) {
+                          boolean requireClientCertificate, ClientCertificateAeTitles clientCertificateAeTitles) {
 
-    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    public TlsSettings {
+        if (clientCertificateAeTitles == null) clientCertificateAeTitles = ClientCertificateAeTitles.NONE;
+    }
 
-    public SSLContext context() throws IOException {
+    public TlsSettings(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword,
+                       boolean requireClientCertificate) {
+        this(keyStore, keyStorePassword, trustStore, trustStorePassword, requireClientCertificate, ClientCertificateAeTitles.NONE);
+    }
+
+    SSLContext context() throws IOException {
         try {
-            KeyManagerFactory kmf = null;
-            if (keyStore != null) {
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(load(keyStore, keyStorePassword), password(keyStorePassword));
-            }
-            TrustManagerFactory tmf = null;
-            if (trustStore != null) {
-                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(load(trustStore, trustStorePassword));
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-            return context;
+            return Bcp195Profile.context(keyStore == null ? null : new KeyStoreFile(keyStore, keyStorePassword).keyManagers(),
+                    trustStore == null ? null : new KeyStoreFile(trustStore, trustStorePassword).trustManagers());
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS set-up failed: " + e.getMessage(), e);
         }
     }
 
-    SSLParameters parameters(SSLContext context, boolean server) {
-        SSLParameters parameters = context.getDefaultSSLParameters();
-        parameters.setProtocols(PROTOCOLS);
-        if (server) parameters.setNeedClientAuth(requireClientCertificate);
-        else parameters.setEndpointIdentificationAlgorithm(null); // DICOM peers are addressed by IP as often as by name
+    SSLParameters parameters(SSLContext context) throws IOException {
+        SSLParameters parameters = Bcp195Profile.parameters(context);
+        parameters.setUseCipherSuitesOrder(true);
+        if (requireClientCertificate) parameters.setNeedClientAuth(true);
+        else if (!clientCertificateAeTitles.isEmpty()) parameters.setWantClientAuth(true);
         return parameters;
     }
 
-    private static KeyStore load(Path path, String password) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        try (InputStream in = Files.newInputStream(path)) {
-            store.load(in, password(password));
-        }
-        return store;
+    @Override
+    public String toString() {
+        return "TLS (key store " + keyStore + ", trust " + (trustStore == null ? "the JDK's CAs" : trustStore)
+                + (requireClientCertificate ? ", client certificate required" : "")
+                + (clientCertificateAeTitles.isEmpty() ? "" : ", certificates bound to " + clientCertificateAeTitles.bindings().keySet()) + ")";
     }
-
-    private static char[] password(String password) { return password == null ? null : password.toCharArray(); }
 }

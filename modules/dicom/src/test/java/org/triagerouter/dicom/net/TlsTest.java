@@ -41,7 +41,7 @@ class TlsTest {
     @Test
     void echoOverTlsWithATrustedClientCertificate() throws Exception {
         try (TestRouter router = TestRouter.builder(work).tls(settings("router", true)).start();
-             ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("MODALITY").withTls(settings("modality", false)),
+             ClientAssociation association = ClientAssociation.open(ClientSettings.defaults("MODALITY").withTls(client("modality")),
                      new RemoteAe(TestRouter.AE_TITLE, "127.0.0.1", router.port()), verification())) {
             assertEquals(DimseStatus.SUCCESS, association.echo());
             association.release();
@@ -53,7 +53,7 @@ class TlsTest {
         try (TestRouter router = TestRouter.builder(work).tls(settings("router", true)).start()) {
             assertThrows(DicomNetworkException.class, () -> {
                 try (ClientAssociation association = ClientAssociation.open(
-                        ClientSettings.defaults("STRANGER").withTls(settings("stranger", false)),
+                        ClientSettings.defaults("STRANGER").withTls(client("stranger")),
                         new RemoteAe(TestRouter.AE_TITLE, "127.0.0.1", router.port()), verification())) {
                     association.echo();
                 }
@@ -72,18 +72,49 @@ class TlsTest {
     }
 
     @Test
-    void scuRefusesTlsWithoutATrustStore() throws Exception {
-        try (TestRouter router = TestRouter.builder(work).tls(settings("router", false)).start()) {
-            TlsSettings noTrust = new TlsSettings(Path.of(store("modality")), PASSWORD, null, null, false);
-            DicomNetworkException e = assertThrows(DicomNetworkException.class, () -> ClientAssociation.open(
-                    ClientSettings.defaults("MODALITY").withTls(noTrust), new RemoteAe(TestRouter.AE_TITLE, "127.0.0.1", router.port()),
-                    verification()));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("needs a trust store"), e.getMessage());
+    void scuTlsNeedsATrustStore() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ClientTlsSettings(null, null, Path.of(store("modality")), PASSWORD, true));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("needs a trust store"), e.getMessage());
+    }
+
+    @Test
+    void listenerAndScuEnableOnlyTheBcp195ProtocolsAndAeadEcdheSuites() throws Exception {
+        // Checked on the parameters themselves, so the JDK's own disabledAlgorithms cannot hide a missing restriction.
+        TlsSettings server = settings("router", true);
+        ClientTlsSettings client = client("modality");
+        for (javax.net.ssl.SSLParameters p : List.of(server.parameters(server.context()), client.parameters(client.context()))) {
+            assertEquals(List.of("TLSv1.3", "TLSv1.2"), List.of(p.getProtocols()));
+            for (String suite : p.getCipherSuites()) {
+                boolean tls13 = suite.matches("TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)");
+                boolean ecdheAead = suite.matches("TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)");
+                org.junit.jupiter.api.Assertions.assertTrue(tls13 || ecdheAead, suite);
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(List.of(p.getCipherSuites()).contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+            org.junit.jupiter.api.Assertions.assertFalse(String.join(",", p.getSignatureSchemes()).contains("sha1"));
+        }
+        assertEquals("HTTPS", client.withVerifyHostname(true).parameters(client.context()).getEndpointIdentificationAlgorithm());
+        org.junit.jupiter.api.Assertions.assertNull(client.withVerifyHostname(false).parameters(client.context()).getEndpointIdentificationAlgorithm());
+    }
+
+    @Test
+    void certificateAeTitleBindingsParseCommonNamesAndFingerprints() {
+        ClientCertificateAeTitles parsed = ClientCertificateAeTitles.parse(
+                List.of("CT1=ct1.example.org", "CT1=SHA256:" + "0F:".repeat(31) + "0F", "DX=dx"));
+        assertEquals(java.util.Set.of("cn:ct1.example.org", "sha256:" + "0f".repeat(32)), parsed.bindings().get("CT1"));
+        assertEquals(java.util.Set.of("cn:dx"), parsed.bindings().get("DX"));
+        for (String bad : List.of("CT1", "=cn", "CT1=", "CT1=sha256:0f0f", "A_TITLE_FAR_TOO_LONG=x")) {
+            assertThrows(IllegalArgumentException.class, () -> ClientCertificateAeTitles.parse(List.of(bad)), bad);
         }
     }
 
     private static TlsSettings settings(String name, boolean requireClientCertificate) {
         return new TlsSettings(Path.of(store(name)), PASSWORD, Path.of(trust(name)), PASSWORD, requireClientCertificate);
+    }
+
+    /** keytool's certificates carry no subject alternative name: these tests are about trust, not host names. */
+    private static ClientTlsSettings client(String name) {
+        return new ClientTlsSettings(Path.of(trust(name)), PASSWORD, Path.of(store(name)), PASSWORD, false);
     }
 
     private static List<PresentationContext> verification() {
