@@ -28,9 +28,13 @@ final class DatasetWalker {
     static final long MAX_INFLATED_BYTES = 4L << 30;
 
     private final Source in;
+    /** Set when walking only to find the top-level Pixel Data; the walk then ends there. */
+    private final boolean stopAtPixelData;
+    private PixelDataLocation pixelDataLocation;
 
-    private DatasetWalker(Source in) {
+    private DatasetWalker(Source in, boolean stopAtPixelData) {
         this.in = in;
+        this.stopAtPixelData = stopAtPixelData;
     }
 
     static boolean hasLongLength(String vr) { return LONG_LENGTH_VRS.contains(vr); }
@@ -49,7 +53,7 @@ final class DatasetWalker {
                 source = new Source(new BufferedInputStream(raw, 16384), size - offset);
             }
             boolean explicit = !Uids.IMPLICIT_VR_LE.equals(transferSyntaxUid);
-            new DatasetWalker(source).walkDataset(explicit, Uids.EXPLICIT_VR_BE.equals(transferSyntaxUid), -1, true, 0);
+            new DatasetWalker(source, false).walkDataset(explicit, Uids.EXPLICIT_VR_BE.equals(transferSyntaxUid), -1, true, 0);
             if (source.size >= 0 && source.position != source.size) {
                 throw new InvalidDatasetException("data set is " + (source.size - source.position) + " bytes shorter than its elements declare", true);
             }
@@ -59,6 +63,35 @@ final class DatasetWalker {
             throw new InvalidDatasetException("deflated data set is corrupt: " + e.getMessage(), false);
         } finally {
             if (inflater != null) inflater.end(); // native memory, not worth waiting for the GC
+        }
+    }
+
+    /**
+     * Where the top-level Pixel Data value starts: a file offset, or for the deflated syntax an offset in the
+     * inflated data set. Null when the data set has no Pixel Data.
+     */
+    static PixelDataLocation locatePixelData(Path file, long offset, String transferSyntaxUid) throws IOException {
+        Inflater inflater = null;
+        try (InputStream raw = Files.newInputStream(file)) {
+            raw.skipNBytes(offset);
+            Source source;
+            boolean deflated = Uids.DEFLATED_EXPLICIT_VR_LE.equals(transferSyntaxUid);
+            if (deflated) {
+                inflater = new Inflater(true);
+                source = new Source(new BufferedInputStream(new InflaterInputStream(raw, inflater, 8192), 8192), -1);
+            } else {
+                source = new Source(new BufferedInputStream(raw, 8192), Files.size(file) - offset);
+            }
+            DatasetWalker walker = new DatasetWalker(source, true);
+            walker.walkDataset(!Uids.IMPLICIT_VR_LE.equals(transferSyntaxUid), Uids.EXPLICIT_VR_BE.equals(transferSyntaxUid), -1, true, 0);
+            PixelDataLocation found = walker.pixelDataLocation;
+            return found == null || deflated ? found : new PixelDataLocation(offset + found.position(), found.length(), found.vr());
+        } catch (EOFException e) {
+            throw new InvalidDatasetException("data set ends inside an element", true);
+        } catch (java.util.zip.ZipException e) {
+            throw new InvalidDatasetException("deflated data set is corrupt: " + e.getMessage(), false);
+        } finally {
+            if (inflater != null) inflater.end();
         }
     }
 
@@ -92,6 +125,10 @@ final class DatasetWalker {
                 length = readLength32(bigEndian);
             }
             boolean pixelData = tag == 0x7FE00010;
+            if (pixelData && topLevel && stopAtPixelData) {
+                pixelDataLocation = new PixelDataLocation(in.position, length, vr);
+                return;
+            }
             if (length == UNDEFINED) {
                 if (vr != null && !vr.equals("SQ") && !vr.equals("UN") && !(pixelData && vr.equals("OB"))) {
                     throw new InvalidDatasetException(String.format("element %08X of VR %s has undefined length", tag, vr), false);

@@ -39,6 +39,11 @@ public final class InstanceFiles {
         return values;
     }
 
+    /** Where the top-level Pixel Data value starts, for reading it without parsing it; null when there is none. */
+    public static PixelDataLocation locatePixelData(Path file, Part10Meta meta) throws IOException {
+        return DatasetWalker.locatePixelData(file, meta.dataSetOffset(), meta.transferSyntaxUid());
+    }
+
     /** True when {@code keyword} names a DICOM attribute (for validating configuration). */
     public static boolean isKeyword(String keyword) {
         return AttributeList.getDictionary().getTagFromName(keyword) != null;

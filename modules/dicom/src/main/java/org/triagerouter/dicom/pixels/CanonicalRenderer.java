@@ -4,51 +4,116 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.display.SourceImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 import org.triagerouter.dicom.Uids;
+import org.triagerouter.dicom.file.InstanceFiles;
 import org.triagerouter.dicom.file.Part10;
+import org.triagerouter.dicom.file.Part10Meta;
+import org.triagerouter.dicom.file.PixelDataLocation;
 
 /**
  * Renders the first frame of a grayscale DICOM image to the canonical 8-bit image: stored values
  * masked to Bits Stored (sign-extended when signed), Rescale Slope/Intercept, then the VOI (Window
  * Center/Width, else the VOI LUT, else a robust percentile window), MONOCHROME1 inverted, Pixel
- * Padding shown black, the longest side capped by area averaging. PixelMed parses and decompresses
- * (through the ImageIO codecs on the class path); the arithmetic is ours.
+ * Padding shown black, the longest side capped by area averaging. Native pixel data is read row by row from
+ * the file and reduced as it comes, so memory is the size of the output, not of the image; PixelMed decodes
+ * compressed frames (through the ImageIO codecs on the class path). The arithmetic is ours.
  */
 public final class CanonicalRenderer {
     private static final AttributeTag VOI_LUT_FUNCTION = new AttributeTag(0x0028, 0x1056);
     private static final double LOW_PERCENTILE = 0.005;
     private static final double HIGH_PERCENTILE = 0.995;
+    /** Syntaxes whose pixel data lies in the file as plain values: read in place, never decoded into a full frame. */
+    private static final List<String> NATIVE_SYNTAXES = List.of(Uids.EXPLICIT_VR_LE, Uids.IMPLICIT_VR_LE, Uids.EXPLICIT_VR_BE,
+            Uids.DEFLATED_EXPLICIT_VR_LE);
 
     private CanonicalRenderer() {}
 
     public static Gray8Image render(Path file, int maxSide) throws RenderException {
-        String transferSyntax;
+        Part10Meta meta;
         try {
-            transferSyntax = Part10.readMeta(file).transferSyntaxUid();
+            meta = Part10.readMeta(file);
         } catch (IOException e) {
             throw new RenderException("unreadable file: " + e.getMessage(), e);
         }
+        String transferSyntax = meta.transferSyntaxUid();
         if (!Uids.DECODABLE_TRANSFER_SYNTAXES.contains(transferSyntax)) {
             throw new RenderException("unsupported transfer syntax " + transferSyntax + " (no Java decoder; stored only)");
         }
+        if (NATIVE_SYNTAXES.contains(transferSyntax)) {
+            AttributeList header = readHeader(file, transferSyntax);
+            try (PixelRows rows = streamedRows(file, meta, header)) {
+                if (rows != null) {
+                    return render(header, rows, Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Columns, 0),
+                            Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Rows, 0), maxSide);
+                }
+            } catch (IOException e) {
+                throw new RenderException("cannot read pixel data (" + transferSyntax + "): " + e.getMessage(), e);
+            }
+        }
+        return renderDecoded(file, transferSyntax, maxSide);
+    }
+
+    /** Everything before Pixel Data, parsed by PixelMed: a few kilobytes whatever the image size. */
+    private static AttributeList readHeader(Path file, String transferSyntax) throws RenderException {
+        AttributeList list = new AttributeList();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 8192)) {
+            list.read(new DicomInputStream(in), TagFromName.PixelData);
+        } catch (IOException | DicomException | RuntimeException e) {
+            throw new RenderException("cannot read the header (" + transferSyntax + "): " + e.getMessage(), e);
+        }
+        checkGrayscale(list);
+        return list;
+    }
+
+    /**
+     * The native pixel data of a file, read where it lies; null for a layout left to PixelMed (1-bit, 8 bits in
+     * a big-endian OW, 32-bit big-endian).
+     */
+    private static PixelRows streamedRows(Path file, Part10Meta meta, AttributeList header) throws RenderException, IOException {
+        String transferSyntax = meta.transferSyntaxUid();
+        int columns = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Columns, 0);
+        int rows = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Rows, 0);
+        int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsAllocated, 16);
+        boolean bigEndian = Uids.EXPLICIT_VR_BE.equals(transferSyntax);
+        PixelDataLocation location = InstanceFiles.locatePixelData(file, meta);
+        if (location == null) throw new RenderException("no pixel data");
+        if (location.encapsulated()) throw new RenderException("cannot decode pixel data (" + transferSyntax + "): encapsulated in a native syntax");
+        boolean streamable = bitsAllocated == 16 || (bitsAllocated == 8 && !(bigEndian && "OW".equals(location.vr())))
+                || (bitsAllocated == 32 && !bigEndian);
+        if (!streamable) return null;
+        if (columns <= 0 || rows <= 0) throw new RenderException("image has no rows or columns (" + rows + " x " + columns + ")");
+        long needed = (long) columns * rows * (bitsAllocated / 8);
+        if (location.length() < needed) {
+            throw new RenderException("pixel data holds " + location.length() + " bytes, a " + columns + " x " + rows + " frame needs " + needed);
+        }
+        boolean deflated = Uids.DEFLATED_EXPLICIT_VR_LE.equals(transferSyntax);
+        return new StreamedPixelRows(new StreamedPixelRows.Source(file, location.position(), meta.dataSetOffset(), deflated, bigEndian),
+                columns, bitsAllocated);
+    }
+
+    /** Compressed syntaxes (and rare native layouts): PixelMed decodes the frame; its raster is read in place. */
+    private static Gray8Image renderDecoded(Path file, String transferSyntax, int maxSide) throws RenderException {
         AttributeList list = new AttributeList();
         BufferedImage frame;
         try {
             list.read(file.toFile());
-            if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1) != 1) {
-                throw new RenderException("not a grayscale image (" + Attribute.getSingleStringValueOrEmptyString(list,
-                        TagFromName.PhotometricInterpretation) + ")");
-            }
+            checkGrayscale(list);
             if (list.get(TagFromName.PixelData) == null) {
                 // PixelMed drops compressed pixel data its decoder rejects (and logs why); say which syntax failed.
-                throw new RenderException(Uids.UNCOMPRESSED_TRANSFER_SYNTAXES.contains(transferSyntax) || Uids.EXPLICIT_VR_BE.equals(transferSyntax)
+                throw new RenderException(NATIVE_SYNTAXES.contains(transferSyntax)
                         ? "no pixel data" : "cannot decode pixel data (" + transferSyntax + "): the decoder found no image");
             }
             SourceImage source = new SourceImage(list);
@@ -57,95 +122,118 @@ public final class CanonicalRenderer {
             throw new RenderException("cannot decode pixel data (" + transferSyntax + "): " + e.getMessage(), e);
         }
         if (frame == null) throw new RenderException("cannot decode pixel data (" + transferSyntax + ")");
-        return render(list, frame.getRaster(), maxSide);
+        Raster raster = frame.getRaster();
+        try (PixelRows rows = new RasterPixelRows(raster)) {
+            return render(list, rows, raster.getWidth(), raster.getHeight(), maxSide);
+        } catch (IOException e) {
+            throw new RenderException("cannot read pixel data (" + transferSyntax + "): " + e.getMessage(), e);
+        }
     }
 
-    private static Gray8Image render(AttributeList list, Raster raster, int maxSide) throws RenderException {
-        int width = raster.getWidth(), height = raster.getHeight();
-        int[] stored = raster.getSamples(0, 0, width, height, 0, (int[]) null);
-        int bitsStored = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsStored, 16);
-        boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
-        maskToBitsStored(stored, bitsStored, signed);
+    private static void checkGrayscale(AttributeList list) throws RenderException {
+        if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1) != 1) {
+            throw new RenderException("not a grayscale image (" + Attribute.getSingleStringValueOrEmptyString(list,
+                    TagFromName.PhotometricInterpretation) + ")");
+        }
+    }
+
+    /** One pass over the rows (two when the window comes from the pixels): display values into the area reduction. */
+    private static Gray8Image render(AttributeList list, PixelRows rows, int width, int height, int maxSide) throws RenderException, IOException {
+        StoredValues stored = new StoredValues(Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsStored, 16),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1);
 
         Attribute paddingAttribute = list.get(TagFromName.PixelPaddingValue);
         boolean hasPadding = paddingAttribute != null && paddingAttribute.getVM() > 0;
-        int padding = hasPadding ? maskOne(Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelPaddingValue, 0), bitsStored, signed) : 0;
+        int padding = hasPadding ? stored.value(Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelPaddingValue, 0)) : 0;
 
         double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
         double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
         if (slope == 0) slope = 1;
 
-        float[] display = new float[stored.length];
+        DoubleUnaryOperator voi;
         double center, windowWidth;
         String windowSource;
         double[] windowCenters = Attribute.getDoubleValues(list, TagFromName.WindowCenter);
         double[] windowWidths = Attribute.getDoubleValues(list, TagFromName.WindowWidth);
-        VoiLut voiLut = VoiLut.from(list, signed);
+        VoiLut voiLut = VoiLut.from(list, stored.signed());
         if (windowCenters != null && windowWidths != null && windowCenters.length > 0 && windowWidths.length > 0 && windowWidths[0] > 0) {
             VoiWindow window = new VoiWindow(windowCenters[0], windowWidths[0],
                     Attribute.getSingleStringValueOrDefault(list, VOI_LUT_FUNCTION, "LINEAR").trim());
-            for (int i = 0; i < stored.length; i++) display[i] = (float) window.apply(stored[i] * slope + intercept);
+            voi = window::apply;
             center = window.center();
             windowWidth = window.width();
             windowSource = "header";
         } else if (voiLut != null) {
-            for (int i = 0; i < stored.length; i++) display[i] = (float) voiLut.apply(stored[i] * slope + intercept);
+            voi = voiLut::apply;
             center = Double.NaN;
             windowWidth = Double.NaN;
             windowSource = "voi-lut";
         } else {
-            double[] range = percentileRange(stored, hasPadding, padding, slope, intercept);
+            double[] range = percentileRange(rows, width, height, stored, hasPadding, padding, slope, intercept);
+            rows.rewind();
             VoiWindow window = new VoiWindow((range[0] + range[1]) / 2 + 0.5, Math.max(1, range[1] - range[0] + 1), "LINEAR");
-            for (int i = 0; i < stored.length; i++) display[i] = (float) window.apply(stored[i] * slope + intercept);
+            voi = window::apply;
             center = window.center();
             windowWidth = window.width();
             windowSource = "percentile";
         }
         boolean monochrome1 = "MONOCHROME1".equals(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim());
-        for (int i = 0; i < display.length; i++) {
-            if (monochrome1) display[i] = 255 - display[i];
-            if (hasPadding && stored[i] == padding) display[i] = 0; // padding is "no image": black
-        }
+        DisplayMapping mapping = new DisplayMapping(stored, slope, intercept, voi, monochrome1, hasPadding, padding);
+
         int longest = Math.max(width, height);
         int newWidth = width, newHeight = height;
         if (longest > maxSide) {
             newWidth = Math.max(1, (int) Math.round((double) width * maxSide / longest));
             newHeight = Math.max(1, (int) Math.round((double) height * maxSide / longest));
         }
-        float[] scaled = AreaDownscale.resize(display, width, height, newWidth, newHeight);
-        byte[] pixels = new byte[scaled.length];
-        for (int i = 0; i < scaled.length; i++) pixels[i] = (byte) Math.max(0, Math.min(255, Math.round(scaled[i])));
-        return new Gray8Image(newWidth, newHeight, pixels, width, height, center, windowWidth, windowSource);
-    }
-
-    /** High bits above Bits Stored may hold overlays or garbage; signed values are sign-extended from Bits Stored. */
-    private static void maskToBitsStored(int[] values, int bitsStored, boolean signed) {
-        if (bitsStored <= 0 || bitsStored >= 32) return;
-        for (int i = 0; i < values.length; i++) values[i] = maskOne(values[i], bitsStored, signed);
-    }
-
-    private static int maskOne(int value, int bitsStored, boolean signed) {
-        int shift = 32 - bitsStored;
-        return signed ? (value << shift) >> shift : value & ((1 << bitsStored) - 1);
+        StreamingAreaDownscale downscale = new StreamingAreaDownscale(width, height, newWidth, newHeight);
+        int[] raw = new int[width];
+        float[] display = new float[width];
+        for (int y = 0; y < height; y++) {
+            rows.next(raw);
+            mapping.apply(raw, display, width);
+            downscale.add(display);
+        }
+        return new Gray8Image(newWidth, newHeight, downscale.pixels(), width, height, center, windowWidth, windowSource);
     }
 
     /** The 0.5th and 99.5th percentile of modality values, padding excluded. */
-    private static double[] percentileRange(int[] stored, boolean hasPadding, int padding, double slope, double intercept) throws RenderException {
-        int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE;
-        for (int v : stored) {
-            if (hasPadding && v == padding) continue;
-            if (v < min) min = v;
-            if (v > max) max = v;
+    private static double[] percentileRange(PixelRows rows, int width, int height, StoredValues stored, boolean hasPadding, int padding,
+                                            double slope, double intercept) throws RenderException, IOException {
+        int[] row = new int[width];
+        int min, max;
+        if (stored.fitsTable()) {
+            min = stored.min();
+            max = min + (1 << stored.bitsStored()) - 1;
+        } else {
+            // Wider values: a first pass finds the range the histogram must cover.
+            min = Integer.MAX_VALUE;
+            max = Integer.MIN_VALUE;
+            for (int y = 0; y < height; y++) {
+                rows.next(row);
+                for (int x = 0; x < width; x++) {
+                    int v = stored.value(row[x]);
+                    if (hasPadding && v == padding) continue;
+                    if (v < min) min = v;
+                    if (v > max) max = v;
+                }
+            }
+            if (min > max) throw new RenderException("image holds only padding");
+            if ((long) max - min > 1 << 24) throw new RenderException("stored value range too wide for a histogram");
+            rows.rewind();
         }
-        if (min > max) throw new RenderException("image holds only padding");
-        if ((long) max - min > 1 << 24) throw new RenderException("stored value range too wide for a histogram");
         int[] histogram = new int[max - min + 1];
-        int count = 0;
-        for (int v : stored) {
-            if (hasPadding && v == padding) continue;
-            histogram[v - min]++;
-            count++;
+        long count = 0;
+        for (int y = 0; y < height; y++) {
+            rows.next(row);
+            for (int x = 0; x < width; x++) {
+                int v = stored.value(row[x]);
+                if (hasPadding && v == padding) continue;
+                histogram[v - min]++;
+                count++;
+            }
         }
+        if (count == 0) throw new RenderException("image holds only padding");
         int low = valueAt(histogram, min, (long) Math.ceil(count * LOW_PERCENTILE));
         int high = valueAt(histogram, min, (long) Math.ceil(count * HIGH_PERCENTILE));
         double a = low * slope + intercept, b = high * slope + intercept;
