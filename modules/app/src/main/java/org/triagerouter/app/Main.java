@@ -3,6 +3,7 @@ package org.triagerouter.app;
 import org.triagerouter.app.bench.DashboardBenchmark;
 import org.triagerouter.app.bench.EndToEndBenchmark;
 import org.triagerouter.app.bench.InferenceBenchmark;
+import org.triagerouter.app.bench.PrepareBenchmark;
 import org.triagerouter.app.command.DbCommand;
 import org.triagerouter.app.command.EchoCommand;
 import org.triagerouter.app.command.EvaluateCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "triage-router", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // -h/--help on every subcommand
         version = "triage-router " + Main.VERSION,
         description = "DICOM router that puts a chest X-ray triage model in the imaging workflow.",
-        subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class,
+        subcommands = {ServeCommand.class, EchoCommand.class, SendCommand.class, GenerateCommand.class, DbCommand.class, ReconcileCommand.class, RetryCommand.class, StatusCommand.class, SimulateCommand.class, EvaluateCommand.class, InferenceBenchmark.class, PrepareBenchmark.class, EndToEndBenchmark.class, DashboardBenchmark.class,
                 org.triagerouter.app.bench.soak.SoakBenchmark.class})
 public final class Main implements Runnable {
     public static final String VERSION = org.triagerouter.dicom.RouterVersion.VERSION;

@@ -23,98 +23,78 @@ public final class PngImages {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     /** PNG filter type 2, "Up": each byte minus the one above; X-ray images are smooth top to bottom. */
     private static final int FILTER_UP = 2;
-    /** Compressed bytes per IDAT chunk. */
-    private static final int CHUNK = 64 * 1024;
 
-    /** Encodes the image as a grayscale PNG (bit depth 8, no interlace). */
+    /** Encodes the image as a grayscale PNG (bit depth 8, no interlace, one IDAT chunk). */
     public static byte[] encode(Gray8Image image) {
         int width = image.width(), height = image.height();
         byte[] pixels = image.pixels();
-        ChunkedOutput out = new ChunkedOutput();
-        out.write(SIGNATURE, 0, SIGNATURE.length);
-        ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
-        out.chunk("IHDR", header.array(), 13);
+        Blocks zlib = new Blocks();
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         // After the Up filter a radiograph is small differences (noise): repeats are rare, entropy coding is what pays.
         deflater.setStrategy(Deflater.HUFFMAN_ONLY);
         try {
             byte[] line = new byte[width + 1];
-            byte[] compressed = new byte[CHUNK];
-            int filled = 0;
-            for (int y = 0; y <= height; y++) {
-                if (y < height) {
-                    line[0] = FILTER_UP;
-                    int row = y * width;
-                    if (y == 0) {
-                        System.arraycopy(pixels, 0, line, 1, width);
-                    } else {
-                        for (int x = 0; x < width; x++) line[x + 1] = (byte) (pixels[row + x] - pixels[row - width + x]);
-                    }
-                    deflater.setInput(line, 0, width + 1);
+            line[0] = FILTER_UP;
+            for (int y = 0; y < height; y++) {
+                int row = y * width;
+                if (y == 0) {
+                    System.arraycopy(pixels, 0, line, 1, width);
                 } else {
-                    deflater.finish();
+                    for (int x = 0; x < width; x++) line[x + 1] = (byte) (pixels[row + x] - pixels[row - width + x]);
                 }
-                while (y == height ? !deflater.finished() : !deflater.needsInput()) {
-                    filled += deflater.deflate(compressed, filled, CHUNK - filled);
-                    if (filled == CHUNK) {
-                        out.chunk("IDAT", compressed, filled);
-                        filled = 0;
-                    }
-                }
+                deflater.setInput(line, 0, width + 1);
+                while (!deflater.needsInput()) zlib.deflateFrom(deflater);
             }
-            if (filled > 0) out.chunk("IDAT", compressed, filled);
+            deflater.finish();
+            while (!deflater.finished()) zlib.deflateFrom(deflater);
         } finally {
             deflater.end(); // native memory, not worth waiting for the GC
         }
-        out.chunk("IEND", new byte[0], 0);
-        return out.toByteArray();
+        int length = SIGNATURE.length + 12 + 13 + 12 + zlib.size() + 12;
+        ByteBuffer png = ByteBuffer.allocate(length);
+        png.put(SIGNATURE);
+        int ihdr = png.position();
+        png.putInt(13).put(ascii("IHDR")).putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        png.putInt(crc(png.array(), ihdr + 4, png.position()));
+        int idat = png.position();
+        png.putInt(zlib.size()).put(ascii("IDAT"));
+        zlib.copyTo(png);
+        png.putInt(crc(png.array(), idat + 4, png.position()));
+        int iend = png.position();
+        png.putInt(0).put(ascii("IEND"));
+        png.putInt(crc(png.array(), iend + 4, png.position()));
+        return png.array();
     }
 
-    /** Bytes gathered in blocks and joined once at the end: no doubling copies of a growing array. */
-    private static final class ChunkedOutput {
-        private final List<byte[]> blocks = new ArrayList<>();
-        private byte[] current = new byte[CHUNK];
-        private int used, total;
+    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 
-        void write(byte[] bytes, int offset, int length) {
-            while (length > 0) {
-                if (used == current.length) {
-                    blocks.add(current);
-                    current = new byte[CHUNK];
-                    used = 0;
-                }
-                int n = Math.min(length, current.length - used);
-                System.arraycopy(bytes, offset, current, used, n);
-                used += n;
-                offset += n;
-                length -= n;
-                total += n;
+    private static int crc(byte[] bytes, int from, int to) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, from, to - from);
+        return (int) crc.getValue();
+    }
+
+    /** Compressed bytes in small blocks, copied once into the PNG: no doubling copies of a growing array. */
+    private static final class Blocks {
+        private static final int BLOCK = 16 * 1024;
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] current = new byte[BLOCK];
+        private int used;
+
+        void deflateFrom(Deflater deflater) {
+            if (used == BLOCK) {
+                full.add(current);
+                current = new byte[BLOCK];
+                used = 0;
             }
+            used += deflater.deflate(current, used, BLOCK - used);
         }
 
-        void chunk(String type, byte[] data, int length) {
-            byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-            byte[] field = new byte[4];
-            ByteBuffer.wrap(field).putInt(length);
-            write(field, 0, 4);
-            write(typeBytes, 0, 4);
-            write(data, 0, length);
-            CRC32 crc = new CRC32();
-            crc.update(typeBytes);
-            crc.update(data, 0, length);
-            ByteBuffer.wrap(field).putInt((int) crc.getValue());
-            write(field, 0, 4);
-        }
+        int size() { return full.size() * BLOCK + used; }
 
-        byte[] toByteArray() {
-            byte[] all = new byte[total];
-            int at = 0;
-            for (byte[] block : blocks) {
-                System.arraycopy(block, 0, all, at, block.length);
-                at += block.length;
-            }
-            System.arraycopy(current, 0, all, at, used);
-            return all;
+        void copyTo(ByteBuffer out) {
+            for (byte[] block : full) out.put(block);
+            out.put(current, 0, used);
         }
     }
 
