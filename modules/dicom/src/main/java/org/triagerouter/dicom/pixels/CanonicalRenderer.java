@@ -28,14 +28,17 @@ import org.triagerouter.dicom.file.PixelDataLocation;
  * masked to Bits Stored (sign-extended when signed), Rescale Slope/Intercept, then the VOI (Window
  * Center/Width, else the VOI LUT, else a robust percentile window), MONOCHROME1 inverted, Pixel
  * Padding shown black, the longest side capped by area averaging. Native pixel data is read row by row from
- * the file and reduced as it comes, so memory is the size of the output, not of the image; PixelMed decodes
- * compressed frames (through the ImageIO codecs on the class path). The arithmetic is ours.
+ * the file and reduced as it comes, so memory is the size of the output, not of the image; so is lossless JPEG
+ * (the common subset, {@link JpegLosslessRows}). PixelMed decodes other compressed frames (through the ImageIO
+ * codecs on the class path), and any lossless JPEG the streaming decoder refuses. The arithmetic is ours.
  */
 public final class CanonicalRenderer {
     private static final AttributeTag VOI_LUT_FUNCTION = new AttributeTag(0x0028, 0x1056);
     private static final double LOW_PERCENTILE = 0.005;
     private static final double HIGH_PERCENTILE = 0.995;
     /** Syntaxes whose pixel data lies in the file as plain values: read in place, never decoded into a full frame. */
+    private static final List<String> JPEG_LOSSLESS_SYNTAXES = List.of(Uids.JPEG_LOSSLESS_SV1, Uids.JPEG_LOSSLESS_NH14);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CanonicalRenderer.class);
     private static final List<String> NATIVE_SYNTAXES = List.of(Uids.EXPLICIT_VR_LE, Uids.IMPLICIT_VR_LE, Uids.EXPLICIT_VR_BE,
             Uids.DEFLATED_EXPLICIT_VR_LE);
 
@@ -63,7 +66,32 @@ public final class CanonicalRenderer {
                 throw new RenderException("cannot read pixel data (" + transferSyntax + "): " + e.getMessage(), e);
             }
         }
+        if (JPEG_LOSSLESS_SYNTAXES.contains(transferSyntax)) {
+            AttributeList header = readHeader(file, transferSyntax);
+            try (JpegLosslessRows rows = jpegLosslessRows(file, meta)) {
+                if (rows != null) return render(header, rows, rows.width(), rows.height(), maxSide);
+            } catch (IOException e) {
+                // Outside the subset the streaming decoder reads, or malformed: the general codecs decide.
+                log.debug("lossless JPEG left to PixelMed: {}", e.getMessage());
+            }
+        }
         return renderDecoded(file, transferSyntax, maxSide);
+    }
+
+    /** The first frame's lossless JPEG codestream, decoded as it is read; null when the pixel data is not encapsulated. */
+    private static JpegLosslessRows jpegLosslessRows(Path file, Part10Meta meta) throws IOException {
+        PixelDataLocation location = InstanceFiles.locatePixelData(file, meta);
+        if (location == null || !location.encapsulated()) return null;
+        return new JpegLosslessRows(() -> {
+            InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
+            try {
+                in.skipNBytes(location.position());
+                return new FragmentStream(in);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+        });
     }
 
     /** Everything before Pixel Data, parsed by PixelMed: a few kilobytes whatever the image size. */

@@ -118,7 +118,7 @@ class StreamedRenderingTest {
     }
 
     /** Stored values over the whole range, with random bits above Bits Stored (overlays, garbage). */
-    private static int[] rawValues(Image image) {
+    static int[] rawValues(Image image) {
         Random random = new Random(image.name().hashCode());
         int[] raw = new int[image.columns() * image.rows()];
         int range = 1 << image.bitsStored();
@@ -139,6 +139,10 @@ class StreamedRenderingTest {
     }
 
     private static Path write(Image image, int[] raw, String name) throws Exception {
+        return write(dir, image, raw, name);
+    }
+
+    static Path write(Path directory, Image image, int[] raw, String name) throws Exception {
         AttributeList list = new AttributeList();
         put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), Uids.SECONDARY_CAPTURE);
         put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), Uids.newUid());
@@ -195,7 +199,7 @@ class StreamedRenderingTest {
             list.put(pixels);
         }
         FileMetaInformation.addFileMetaInformation(list, Uids.EXPLICIT_VR_LE, "TRIAGE_TEST");
-        Path file = dir.resolve(name);
+        Path file = directory.resolve(name);
         list.write(file.toFile(), Uids.EXPLICIT_VR_LE, true, true);
         return file;
     }
