@@ -1,16 +1,12 @@
 package org.triagerouter.inference;
 
 import java.io.IOException;
-import java.sql.Array;
+import java.nio.FloatBuffer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.store.Database;
@@ -25,10 +21,14 @@ import org.triagerouter.store.RetryPolicy;
 /**
  * The infer stage: claims infer jobs and runs them through the model in batches. A batch runs when
  * it is full or when its first image has waited {@code maxWait} (dynamic batching). Two threads
- * form a pipeline so the model never waits for I/O: one claims the next batch, loads its canonical
- * images and builds its tensors (in parallel) while the other runs the current batch and stores its
- * scores ({@link ScoreRecords}), each with its job's completion, in one transaction. One score per image and model
- * version: a job that comes back after a lease expired cannot score its image twice.
+ * form a pipeline so the model never waits for I/O: one claims the next batch, reads its model-ready
+ * inputs ({@link BatchInputs}) and normalises them into the batch tensor while the other runs the current batch and
+ * stores its scores ({@link ScoreRecords}), each with its job's completion, in one transaction. One score per image and
+ * model version: a job that comes back after a lease expired cannot score its image twice.
+ *
+ * <p>An image prepared without an input of this model's geometry has it derived from its canonical image here, and not
+ * written back: an image is scored once per model version, so a stored copy would hardly ever be read again, while
+ * writing it would add its bytes to every such batch's transaction. Newly prepared images carry the configured model's input.
  */
 public final class InferWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferWorker.class);
@@ -43,12 +43,13 @@ public final class InferWorker implements AutoCloseable {
     private final InferSettings settings;
     private final String owner;
     private final int batchSize;
-    /** Two tensor buffers: one being filled by the preparer while the runner reads the other. */
-    private final java.util.concurrent.BlockingQueue<float[]> freeBuffers = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    /** Two tensor buffers, direct (ONNX Runtime reads them in place): one being filled by the preparer while the runner reads the other. */
+    private final java.util.concurrent.BlockingQueue<FloatBuffer> freeBuffers = new java.util.concurrent.ArrayBlockingQueue<>(2);
     private final java.util.concurrent.BlockingQueue<PreparedBatch> prepared = new java.util.concurrent.ArrayBlockingQueue<>(1);
     private final Thread preparer;
     private final Thread runner;
     private volatile boolean running = true;
+    private volatile boolean saidDeriving;
 
     public InferWorker(Database database, LeaseKeeper leases, OnnxModel model, InferSettings settings, String owner) {
         this.database = database;
@@ -61,7 +62,9 @@ public final class InferWorker implements AutoCloseable {
         this.settings = settings;
         this.owner = owner;
         this.batchSize = Math.max(1, Math.min(settings.batchSize(), model.maxBatchSize()));
-        for (int i = 0; i < 2; i++) freeBuffers.add(new float[batchSize * tensors.imageTensorSize()]);
+        // A model with a fixed batch dimension is always run with a full buffer (padded).
+        int images = model.maxBatchSize() == Integer.MAX_VALUE ? batchSize : model.maxBatchSize();
+        for (int i = 0; i < 2; i++) freeBuffers.add(model.newBatchBuffer(images));
         this.preparer = Thread.ofPlatform().name(owner + "-prepare").daemon(true).unstarted(this::prepareLoop);
         this.runner = Thread.ofPlatform().name(owner).daemon(true).unstarted(this::runLoop);
     }
@@ -73,11 +76,11 @@ public final class InferWorker implements AutoCloseable {
     }
 
     /** A claimed batch with its tensors built, waiting for the model. */
-    private record PreparedBatch(List<Input> inputs, float[] buffer, String[] failures, int tensorMs) {}
+    private record PreparedBatch(List<Input> inputs, FloatBuffer buffer, String[] failures, int tensorMs) {}
 
     private void prepareLoop() {
         while (running) {
-            float[] buffer;
+            FloatBuffer buffer;
             try {
                 // A free buffer first: never claim a batch there is no room to prepare.
                 buffer = freeBuffers.take();
@@ -181,22 +184,35 @@ public final class InferWorker implements AutoCloseable {
         return jobs;
     }
 
-    private record Input(Job job, long instanceId, byte[] png) {}
+    private record Input(Job job, BatchInputs.Image image) {}
 
-    /** Loads the batch's canonical images and builds their tensors into {@code buffer}; null when none is left to run. */
-    private PreparedBatch prepare(List<Job> jobs, float[] buffer) throws SQLException {
+    /** Reads the batch's model-ready inputs and normalises them into {@code buffer}; null when none is left to run. */
+    private PreparedBatch prepare(List<Job> jobs, FloatBuffer buffer) throws SQLException {
         List<Input> inputs = load(jobs);
         if (inputs.isEmpty()) return null;
         long t0 = System.nanoTime();
         String[] failures = new String[inputs.size()];
+        int derived = 0;
         // One thread is enough while the model runs the previous batch; more would only compete with it.
-        IntStream.range(0, inputs.size()).forEach(i -> {
+        for (int i = 0; i < inputs.size(); i++) {
+            BatchInputs.Image image = inputs.get(i).image();
+            int offset = i * tensors.imageTensorSize();
             try {
-                tensors.write(GrayImage.decodePng(inputs.get(i).png()), buffer, i * tensors.imageTensorSize());
+                if (image.stored()) {
+                    tensors.write(image.modelInput(), buffer, offset);
+                } else {
+                    tensors.write(GrayImage.decodePng(image.png()), buffer, offset);
+                    derived++;
+                }
             } catch (IOException | RuntimeException e) {
-                failures[i] = "canonical image unreadable: " + e.getMessage();
+                failures[i] = (image.stored() ? "model input unusable: " : "canonical image unreadable: ") + e.getMessage();
             }
-        });
+        }
+        if (derived > 0 && !saidDeriving) {
+            saidDeriving = true;
+            log.info("{}: images prepared without a {} input are fitted from their canonical image here (slower; newly prepared images carry it)",
+                    owner, tensors.geometry().key());
+        }
         return new PreparedBatch(inputs, buffer, failures, (int) ((System.nanoTime() - t0) / 1_000_000));
     }
 
@@ -227,7 +243,7 @@ public final class InferWorker implements AutoCloseable {
             }
             try {
                 ModelScore score = scores.read(outputs[i]);
-                outcomes.add(Outcome.done(c -> ScoreRecords.insert(c, input.instanceId(), model.manifest(), score, ran)));
+                outcomes.add(Outcome.done(c -> ScoreRecords.insert(c, input.image().instanceId(), model.manifest(), score, ran)));
             } catch (InferenceException e) {
                 outcomes.add(Outcome.failed(e.getMessage()));
             }
@@ -237,25 +253,18 @@ public final class InferWorker implements AutoCloseable {
                 tensorMs, runMs, (System.nanoTime() - t2) / 1_000_000);
     }
 
-    /** The canonical PNGs of the batch's instances, in one query; a job without one fails for good. */
+    /** The batch's model-ready inputs (or canonical PNGs), in one query; a job without a canonical image fails for good. */
     private List<Input> load(List<Job> jobs) throws SQLException {
-        Map<String, Input> bySop = new HashMap<>();
-        try (Connection c = database.connection();
-             PreparedStatement s = c.prepareStatement("""
-                     select i.sop_instance_uid, i.id, ci.png from instance i join canonical_image ci on ci.instance_id = i.id
-                      where i.sop_instance_uid = any (?)""")) {
-            Array uids = c.createArrayOf("text", jobs.stream().map(Job::subject).toArray());
-            s.setArray(1, uids);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) bySop.put(rs.getString(1), new Input(null, rs.getLong(2), rs.getBytes(3)));
-            }
+        Map<String, BatchInputs.Image> bySop;
+        try (Connection c = database.connection()) {
+            bySop = BatchInputs.read(c, jobs.stream().map(Job::subject).toList(), tensors.geometry());
         }
         List<Input> inputs = new ArrayList<>();
         List<Job> missing = new ArrayList<>();
         for (Job job : jobs) {
-            Input found = bySop.get(job.subject());
+            BatchInputs.Image found = bySop.get(job.subject());
             if (found == null) missing.add(job);
-            else inputs.add(new Input(job, found.instanceId(), found.png()));
+            else inputs.add(new Input(job, found));
         }
         record(missing, missing.stream().map(j -> Outcome.failed("no canonical image for " + j.subject())).toList());
         return inputs;

@@ -3,6 +3,7 @@ package org.triagerouter.inference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.triagerouter.dicom.pixels.ModelGeometry;
 
 /**
  * What a model expects and how to read what it says: the YAML (or JSON) file that sits beside the
@@ -47,6 +48,15 @@ public record ModelManifest(
     /** The floats one image occupies in the input tensor: channels × height × width. */
     public int imageTensorSize() {
         return input.channels() * input.height() * input.width();
+    }
+
+    /** The picture the model takes (its stored model-ready inputs are keyed by it); channels repeat that one plane. */
+    public ModelGeometry geometry() {
+        return new ModelGeometry(input.width(), input.height(), switch (resize) {
+            case STRETCH -> ModelGeometry.Fit.STRETCH;
+            case LETTERBOX -> ModelGeometry.Fit.LETTERBOX;
+            case CENTER_CROP -> ModelGeometry.Fit.CENTER_CROP;
+        });
     }
 
     /** The model's image input; only NCHW float tensors are supported. */

@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.Map;
@@ -147,24 +149,36 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Scores {@code batchSize} images in one call. {@code batch} holds them one after another, each
-     * {@link ModelManifest#imageTensorSize()} floats as written by {@link TensorBuilder#write}; it may be
-     * longer than needed, so one buffer can be reused for every batch.
+     * A batch tensor buffer for up to {@code images} images, off the Java heap in native byte order: ONNX Runtime
+     * reads it where it is (no copy into a tensor of its own), and with CUDA copies it to the device once per batch.
+     * Meant to be allocated once and reused for every batch.
+     */
+    public FloatBuffer newBatchBuffer(int images) {
+        long floats = (long) images * manifest.imageTensorSize();
+        if (images < 1 || floats * Float.BYTES > Integer.MAX_VALUE) throw new IllegalArgumentException("cannot hold a batch of " + images);
+        return ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * Scores {@code batchSize} images in one call. {@code batch} holds them one after another from index 0, each
+     * {@link ModelManifest#imageTensorSize()} floats as written by {@link TensorBuilder#write}; it may be longer
+     * than needed, so one buffer can be reused for every batch. A {@link #newBatchBuffer direct} buffer is used in
+     * place; any other is copied first.
      *
      * @return per image, the model's raw output values (one per label, before activation)
      */
-    public float[][] run(float[] batch, int batchSize) throws InferenceException {
+    public float[][] run(FloatBuffer batch, int batchSize) throws InferenceException {
         ModelManifest.Input input = manifest.input();
         int imageSize = manifest.imageTensorSize();
         if (batchSize < 1 || batchSize > maxBatchSize) {
             throw new IllegalArgumentException("batch size must be between 1 and " + maxBatchSize + ", got " + batchSize);
         }
-        if ((long) batchSize * imageSize > batch.length) {
-            throw new IllegalArgumentException("a batch of " + batchSize + " needs " + (long) batchSize * imageSize + " floats, got " + batch.length);
+        if ((long) batchSize * imageSize > batch.capacity()) {
+            throw new IllegalArgumentException("a batch of " + batchSize + " needs " + (long) batchSize * imageSize + " floats, got " + batch.capacity());
         }
         long[] shape = {batchSize, input.channels(), input.height(), input.width()};
         int labels = manifest.output().labels().size();
-        try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(batch, 0, batchSize * imageSize), shape);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(environment, batch.slice(0, batchSize * imageSize), shape);
              OrtSession.Result result = session.run(Map.of(input.name(), tensor), outputNames)) {
             OnnxValue value = result.get(manifest.output().name()).orElseThrow();
             FloatBuffer values = ((OnnxTensor) value).getFloatBuffer();
@@ -178,6 +192,11 @@ public final class OnnxModel implements AutoCloseable {
         } catch (OrtException e) {
             throw new InferenceException("model " + label(manifest) + ": ONNX Runtime failed on a batch of " + batchSize + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #run(FloatBuffer, int)} on an array (copied into ONNX Runtime's own buffer on every call). */
+    public float[][] run(float[] batch, int batchSize) throws InferenceException {
+        return run(FloatBuffer.wrap(batch), batchSize);
     }
 
     public ModelManifest manifest() { return manifest; }

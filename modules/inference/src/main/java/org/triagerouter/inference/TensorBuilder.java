@@ -1,38 +1,44 @@
 package org.triagerouter.inference;
 
-import java.util.Arrays;
-import org.triagerouter.inference.ModelManifest.ResizeMode;
+import java.nio.FloatBuffer;
+import org.triagerouter.dicom.pixels.ModelGeometry;
+import org.triagerouter.dicom.pixels.ModelInputResampler;
 
 /**
- * Turns a canonical grayscale image into one image's worth of the model's input tensor: fitted to the
- * model's size per the manifest's resize mode (antialiased bilinear), normalised, and repeated into each
- * channel. Allocation is per image (weight tables and one buffer of source rows × model width), never per pixel.
- * Immutable, so one builder serves every thread.
+ * Turns one image's model-ready input (8-bit, at the model's geometry, as the prepare stage stores it) into its
+ * part of the model's input tensor: normalised per the manifest and repeated into each channel, through a
+ * 256-entry table per channel. A canonical image without a stored input is first fitted to the model's
+ * geometry ({@link ModelInputResampler}, the prepare stage's own code), so both paths give the model the same
+ * values. Immutable, so one builder serves every thread.
  */
 public final class TensorBuilder {
     private final int channels;
-    private final int height;
-    private final int width;
-    private final ResizeMode resize;
-    private final float[] scale;
-    private final float[] offset;
+    private final int plane;
+    private final ModelGeometry geometry;
+    /** Per channel, the normalised value of each 8-bit level. */
+    private final float[][] levels;
 
     public TensorBuilder(ModelManifest manifest) {
-        ModelManifest.Input input = manifest.input();
-        this.channels = input.channels();
-        this.height = input.height();
-        this.width = input.width();
-        this.resize = manifest.resize();
-        this.scale = new float[channels];
-        this.offset = new float[channels];
+        this.channels = manifest.input().channels();
+        this.geometry = manifest.geometry();
+        this.plane = geometry.pixels();
+        this.levels = new float[channels][256];
         for (int c = 0; c < channels; c++) {
-            scale[c] = (float) manifest.normalization().scale(c);
-            offset[c] = (float) manifest.normalization().offset(c);
+            float scale = (float) manifest.normalization().scale(c), offset = (float) manifest.normalization().offset(c);
+            for (int v = 0; v < 256; v++) levels[c][v] = v * scale + offset;
         }
     }
 
     /** Floats per image: channels × height × width. */
-    public int imageTensorSize() { return channels * height * width; }
+    public int imageTensorSize() { return channels * plane; }
+
+    /** The geometry of the model-ready inputs this builder takes. */
+    public ModelGeometry geometry() { return geometry; }
+
+    /** The model-ready input of a canonical image: fitted to the model's geometry, 8-bit. */
+    public byte[] modelInput(GrayImage image) {
+        return ModelInputResampler.resample(image.pixels(), image.width(), image.height(), geometry);
+    }
 
     /** One image as a tensor of its own ([channels, height, width], row-major). */
     public float[] build(GrayImage image) {
@@ -41,68 +47,32 @@ public final class TensorBuilder {
         return tensor;
     }
 
-    /** Writes one image into a batch buffer at {@code offset}, e.g. {@code index * imageTensorSize()}. */
+    /** Writes one canonical image into a batch array at {@code offset}, e.g. {@code index * imageTensorSize()}. */
     public void write(GrayImage image, float[] batch, int offset) {
-        if (offset < 0 || (long) offset + imageTensorSize() > batch.length) {
-            throw new IllegalArgumentException("an image needs " + imageTensorSize() + " floats at offset " + offset
-                    + ", the buffer holds " + batch.length);
-        }
-        int w = image.width(), h = image.height();
-        // Where the image lands in the model's input (content), and which part of the image is used (box).
-        int contentWidth = width, contentHeight = height, left = 0, top = 0;
-        double boxX = 0, boxY = 0, boxWidth = w, boxHeight = h;
-        switch (resize) {
-            case STRETCH -> { }
-            case LETTERBOX -> {
-                double fit = Math.min((double) width / w, (double) height / h);
-                contentWidth = Math.clamp(Math.round(w * fit), 1, width);
-                contentHeight = Math.clamp(Math.round(h * fit), 1, height);
-                left = (width - contentWidth) / 2;
-                top = (height - contentHeight) / 2;
-            }
-            case CENTER_CROP -> {
-                double cover = Math.max((double) width / w, (double) height / h);
-                boxWidth = width / cover;
-                boxHeight = height / cover;
-                boxX = (w - boxWidth) / 2;
-                boxY = (h - boxHeight) / 2;
-            }
-        }
-        ResampleAxis xs = ResampleAxis.of(boxX, boxWidth, w, contentWidth);
-        ResampleAxis ys = ResampleAxis.of(boxY, boxHeight, h, contentHeight);
-        int plane = height * width;
-        if (contentWidth != width || contentHeight != height) {
-            // Letterbox padding is black (pixel 0), normalised like any other pixel.
-            for (int c = 0; c < channels; c++) Arrays.fill(batch, offset + c * plane, offset + (c + 1) * plane, this.offset[c]);
-        }
+        write(modelInput(image), FloatBuffer.wrap(batch), offset);
+    }
 
-        // Horizontal pass over the source rows the vertical pass will read, then vertical, row by row.
-        int firstRow = ys.first[0];
-        int lastRow = ys.first[contentHeight - 1] + ys.count[contentHeight - 1];
-        float[] rows = new float[(lastRow - firstRow) * contentWidth];
-        byte[] pixels = image.pixels();
-        for (int r = firstRow; r < lastRow; r++) {
-            int source = r * w, target = (r - firstRow) * contentWidth;
-            for (int x = 0; x < contentWidth; x++) {
-                int from = source + xs.first[x], weightAt = x * xs.stride;
-                float sum = 0;
-                for (int k = 0, n = xs.count[x]; k < n; k++) sum += xs.weights[weightAt + k] * (pixels[from + k] & 0xFF);
-                rows[target + x] = sum;
-            }
+    /** Writes one canonical image into a batch buffer at {@code offset} (in floats). */
+    public void write(GrayImage image, FloatBuffer batch, int offset) {
+        write(modelInput(image), batch, offset);
+    }
+
+    /**
+     * Writes one model-ready input ({@code height × width} bytes) into a batch buffer at {@code offset} (in floats),
+     * e.g. {@code index * imageTensorSize()}. The buffer's position and limit are left alone.
+     */
+    public void write(byte[] input, FloatBuffer batch, int offset) {
+        if (input.length != plane) {
+            throw new IllegalArgumentException("a " + geometry.key() + " input is " + plane + " bytes, got " + input.length);
         }
-        float[] line = new float[contentWidth];
-        for (int y = 0; y < contentHeight; y++) {
-            Arrays.fill(line, 0f);
-            for (int k = 0, n = ys.count[y]; k < n; k++) {
-                float weight = ys.weights[y * ys.stride + k];
-                int from = (ys.first[y] + k - firstRow) * contentWidth;
-                for (int x = 0; x < contentWidth; x++) line[x] += weight * rows[from + x];
-            }
-            for (int c = 0; c < channels; c++) {
-                int target = offset + c * plane + (top + y) * width + left;
-                float channelScale = scale[c], channelOffset = this.offset[c];
-                for (int x = 0; x < contentWidth; x++) batch[target + x] = line[x] * channelScale + channelOffset;
-            }
+        if (offset < 0 || (long) offset + imageTensorSize() > batch.capacity()) {
+            throw new IllegalArgumentException("an image needs " + imageTensorSize() + " floats at offset " + offset
+                    + ", the buffer holds " + batch.capacity());
+        }
+        for (int c = 0; c < channels; c++) {
+            float[] level = levels[c];
+            int target = offset + c * plane;
+            for (int i = 0; i < plane; i++) batch.put(target + i, level[input[i] & 0xFF]);
         }
     }
 }

@@ -3,19 +3,40 @@ package org.triagerouter.prepare;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import org.triagerouter.dicom.pixels.Gray8Image;
+import org.triagerouter.dicom.pixels.ModelGeometry;
 import org.triagerouter.store.JobKind;
 import org.triagerouter.store.JobQueue;
 
-/** The prepare stage's rows: an instance's eligibility, and for an eligible image its canonical rendering and its infer job. */
+/**
+ * The prepare stage's rows: an instance's eligibility, and for an eligible image its canonical rendering, its model-ready
+ * inputs and its infer job.
+ */
 public final class PrepareRecords {
     private PrepareRecords() {}
 
-    /** What an eligible image leaves behind once rendered: its eligibility, its canonical image, and the infer job. */
+    /** One model-ready input: {@code geometry.pixels()} bytes, 8-bit grayscale, row by row. */
+    public record ModelInput(ModelGeometry geometry, byte[] pixels) {
+        public ModelInput {
+            if (pixels.length != geometry.pixels()) {
+                throw new IllegalArgumentException(geometry.key() + " input needs " + geometry.pixels() + " bytes, got " + pixels.length);
+            }
+        }
+    }
+
+    /** What an eligible image leaves behind once rendered, without model-ready inputs (the infer stage derives them). */
     public static void rendered(Connection c, long instanceId, String sopInstanceUid, EligibilityRules.Decision decision, Gray8Image image,
                                 byte[] png, int renderMs, int priority) throws SQLException {
+        rendered(c, instanceId, sopInstanceUid, decision, image, png, List.of(), renderMs, priority);
+    }
+
+    /** What an eligible image leaves behind once rendered: its eligibility, its canonical image, its model inputs, and the infer job. */
+    public static void rendered(Connection c, long instanceId, String sopInstanceUid, EligibilityRules.Decision decision, Gray8Image image,
+                                byte[] png, List<ModelInput> inputs, int renderMs, int priority) throws SQLException {
         eligibility(c, instanceId, decision);
         canonical(c, instanceId, image, png, renderMs);
+        modelInputs(c, instanceId, inputs);
         // Infer jobs float free: the canonical image is in the database, any node may score it.
         JobQueue.enqueue(c, JobKind.PREPARE.next(), sopInstanceUid, priority);
     }
@@ -53,6 +74,23 @@ public final class PrepareRecords {
             s.setString(9, image.windowSource());
             s.setInt(10, renderMs);
             s.executeUpdate();
+        }
+    }
+
+    private static void modelInputs(Connection c, long instanceId, List<ModelInput> inputs) throws SQLException {
+        if (inputs.isEmpty()) return;
+        try (PreparedStatement s = c.prepareStatement("""
+                insert into model_input (instance_id, geometry, width, height, pixels) values (?, ?, ?, ?, ?)
+                on conflict (instance_id, geometry) do update set pixels = excluded.pixels, created_at = now()""")) {
+            for (ModelInput input : inputs) {
+                s.setLong(1, instanceId);
+                s.setString(2, input.geometry().key());
+                s.setInt(3, input.geometry().width());
+                s.setInt(4, input.geometry().height());
+                s.setBytes(5, input.pixels());
+                s.addBatch();
+            }
+            s.executeBatch();
         }
     }
 }

@@ -6,12 +6,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.dicom.file.InstanceFiles;
 import org.triagerouter.dicom.pixels.CanonicalRenderer;
 import org.triagerouter.dicom.pixels.Gray8Image;
+import org.triagerouter.dicom.pixels.ModelGeometry;
+import org.triagerouter.dicom.pixels.ModelInputResampler;
 import org.triagerouter.dicom.pixels.RenderException;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
@@ -20,7 +24,7 @@ import org.triagerouter.store.StageWorker;
 
 /**
  * The prepare stage, per instance: eligibility from the header; for an eligible image, the canonical
- * rendering stored in PostgreSQL and an {@code infer} job ({@link PrepareRecords}); the stage runtime writes them with the job's completion.
+ * rendering and each configured model's ready input stored in PostgreSQL and an {@code infer} job ({@link PrepareRecords}); the stage runtime writes them with the job's completion.
  * An image that cannot be decoded is a FAILED job whose last error is the reason.
  */
 public final class PrepareStage implements StageWorker.Handler {
@@ -68,17 +72,23 @@ public final class PrepareStage implements StageWorker.Handler {
         long start = System.nanoTime();
         Gray8Image image;
         byte[] png;
+        List<PrepareRecords.ModelInput> inputs = new ArrayList<>();
         try {
             image = CanonicalRenderer.render(instance.path(), settings.maxSide());
             png = PngEncoder.encode(image);
+            // Each model's input from the canonical pixels, so the infer stage only normalises (no PNG decode, no resize).
+            for (ModelGeometry geometry : settings.modelInputs()) {
+                inputs.add(new PrepareRecords.ModelInput(geometry,
+                        ModelInputResampler.resample(image.pixels(), image.width(), image.height(), geometry)));
+            }
         } catch (RenderException | IOException e) {
             log.warn("prepare {}: {}", sop, e.getMessage());
             return Outcome.failed(e.getMessage(), c -> PrepareRecords.eligibility(c, instance.id(), decision));
         }
         int renderMs = (int) ((System.nanoTime() - start) / 1_000_000);
-        log.info("prepare {}: rendered {}x{} from {}x{} in {} ms (window {})", sop, image.width(), image.height(),
-                image.sourceWidth(), image.sourceHeight(), renderMs, image.windowSource());
-        return Outcome.done(c -> PrepareRecords.rendered(c, instance.id(), sop, decision, image, png, renderMs, job.priority()));
+        log.info("prepare {}: rendered {}x{} from {}x{} and {} model input(s) in {} ms (window {})", sop, image.width(),
+                image.height(), image.sourceWidth(), image.sourceHeight(), inputs.size(), renderMs, image.windowSource());
+        return Outcome.done(c -> PrepareRecords.rendered(c, instance.id(), sop, decision, image, png, inputs, renderMs, job.priority()));
     }
 
     private InstanceFile find(String sop) throws SQLException {

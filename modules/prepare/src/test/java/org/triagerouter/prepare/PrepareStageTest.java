@@ -28,6 +28,7 @@ import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dicom.net.ServerSettings;
+import org.triagerouter.dicom.pixels.ModelGeometry;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.store.Database;
@@ -58,7 +59,8 @@ class PrepareStageTest {
         images.add(jls);
         ingest(database, images);
 
-        PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 512, "node-a", 1);
+        ModelGeometry model = new ModelGeometry(64, 48, ModelGeometry.Fit.LETTERBOX);
+        PrepareSettings settings = new PrepareSettings(EligibilityRules.defaults(), 512, "node-a", 1, List.of(model, model));
         try (LeaseKeeper leases = new LeaseKeeper(database, LeaseKeeper.DEFAULT_LEASE);
              StageWorker worker = new StageWorker(database, leases, new StageWorker.Settings(JobKind.PREPARE, "prepare-1", "node-a", 4,
                      Duration.ofMillis(200), RetryPolicy.DEFAULT), new PrepareStage(database, settings)).start()) {
@@ -73,6 +75,8 @@ class PrepareStageTest {
         assertEquals(2, count(database, "select count(*) from eligibility where not eligible and reason like 'ViewPosition is ''LL''%'"));
         assertEquals(3, count(database, "select count(*) from eligibility where eligible"));
         assertEquals(2, count(database, "select count(*) from canonical_image"));
+        assertEquals(2, count(database, "select count(*) from model_input where geometry = '64x48 letterbox' and width = 64 and height = 48"
+                + " and length(pixels) = 64 * 48"), "one input per image and geometry, at the model's geometry");
         assertEquals(2, count(database, "select count(*) from job where kind = 'infer' and state = 'queued'"));
         assertEquals("unsupported transfer syntax 1.2.840.10008.1.2.4.80 (no Java decoder; stored only)",
                 string(database, "select last_error from job where kind = 'prepare' and state = 'failed'"));

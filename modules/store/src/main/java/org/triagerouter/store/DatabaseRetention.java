@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the database from growing for ever, in small batches of short, throttled transactions (a batch locks
  * only the rows it deletes, so ingest never waits behind it):
  * <ul>
- * <li>canonical images, {@code images} after their study's results were all delivered (or shadowed);</li>
+ * <li>canonical images with their model-ready inputs (which the schema deletes with them), {@code images} after their
+ *     study's results were all delivered (or shadowed);</li>
  * <li>finished jobs, {@code jobs} after they finished (failed ones, which the Failures page lists, after {@code history});
  *     association records likewise after {@code jobs};</li>
  * <li>studies with their series, instances, eligibility, scores, results and deliveries (the audit trail), {@code history}
@@ -54,7 +55,7 @@ public final class DatabaseRetention {
         int studies = drain(deadline, this::deleteStudies, STUDY_BATCH);
         Pruned pruned = new Pruned(images, jobs, associations, studies);
         if (pruned.total() > 0) {
-            log.info("database retention: deleted {} canonical image(s), {} job(s), {} association record(s), {} stud(ies) with their history",
+            log.info("database retention: deleted {} canonical image(s) with their model inputs, {} job(s), {} association record(s), {} stud(ies) with their history",
                     images, jobs, associations, studies);
         }
         return pruned;

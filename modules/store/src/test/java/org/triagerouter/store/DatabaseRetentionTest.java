@@ -62,6 +62,7 @@ class DatabaseRetentionTest {
                 "its SR is not delivered yet");
         assertEquals(1, count("select count(*) from canonical_image where instance_id in (select id from instance where study_id = " + recent + ")"),
                 "delivered a day ago");
+        assertEquals(2, count("select count(*) from model_input"), "model-ready inputs go with their canonical image: the pending and the recent study's stay");
         assertEquals(1, count("select count(*) from study where id = " + filesLeft), "a spool still holds its files");
         assertEquals(4, count("select count(*) from study_result"));
     }
@@ -83,7 +84,7 @@ class DatabaseRetentionTest {
 
     private static Duration days(double d) { return Duration.ofMillis((long) (d * 86_400_000)); }
 
-    /** A reported study of one image with its canonical image, score, result and one delivery; {@code age} ago. */
+    /** A reported study of one image with its canonical image and model input, score, result and one delivery; {@code age} ago. */
     private long study(String uid, String deliveryState, String age, boolean fileDeleted) throws SQLException {
         long study = count("insert into study (study_instance_uid, instance_count, reported_instance_count, first_received_at, last_received_at) "
                 + "values ('" + uid + "', 1, 1, now() - interval '" + age + "', now() - interval '" + age + "') returning id");
@@ -95,6 +96,7 @@ class DatabaseRetentionTest {
         exec("insert into eligibility (instance_id, eligible) values (" + instance + ", true)");
         exec("insert into canonical_image (instance_id, png, width, height, source_width, source_height, window_source, render_ms) values ("
                 + instance + ", '\\x00', 1, 1, 1, 1, 'header', 0)");
+        exec("insert into model_input (instance_id, geometry, width, height, pixels) values (" + instance + ", '1x1 stretch', 1, 1, '\\x00')");
         exec("insert into score (instance_id, model_id, model_version, demo_model, score, priority, operating_points, label_scores, provider, "
                 + "batch_size, tensor_ms, run_ms, node) values (" + instance + ", 'm', '1', true, 0.5, 'ROUTINE', '', '', 'cpu', 1, 0, 0, 'node-a')");
         long result = count("insert into study_result (study_id, model_id, model_version, revision, status, category, score, priority, image_count, "

@@ -60,7 +60,10 @@ public final class StageWorkers implements AutoCloseable {
         try {
             RouterConfig.ClusterSettings cluster = config.clusterSettings();
             workers.leases = new LeaseKeeper(database, cluster.lease());
-            PrepareSettings prepare = config.prepareSettings();
+            ModelManifest manifest = ModelManifest.load(manifestPath(config));
+            workers.manifest = manifest;
+            // Prepare stores the configured model's input beside each canonical image: the infer stage then only normalises.
+            PrepareSettings prepare = config.prepareSettings().withModelInputs(List.of(manifest.geometry()));
             PrepareStage prepareStage = new PrepareStage(database, prepare);
             if (prepare.workers() == 0) {
                 log.warn("prepare.workers is 0: instances this node receives wait for a prepare worker on this node "
@@ -69,8 +72,6 @@ public final class StageWorkers implements AutoCloseable {
             for (int i = 1; i <= prepare.workers(); i++) {
                 workers.stage(database, new StageWorker.Settings(JobKind.PREPARE, prepare.node() + "-prepare-" + i + workers.process, prepare.node(), 4), prepareStage);
             }
-            ModelManifest manifest = ModelManifest.load(manifestPath(config));
-            workers.manifest = manifest;
             int inferWorkers = config.integer(ConfigKey.INFERENCE_WORKERS, 0, 64);
             if (inferWorkers > 0) {
                 workers.model = OnnxModel.open(manifest, config.executionProvider(), config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256));

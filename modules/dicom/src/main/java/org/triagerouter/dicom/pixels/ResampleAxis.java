@@ -1,4 +1,4 @@
-package org.triagerouter.inference;
+package org.triagerouter.dicom.pixels;
 
 /**
  * Bilinear resampling weights along one axis, widened when shrinking so that every source pixel
