@@ -44,20 +44,30 @@ final class AssociationNegotiator {
         return null;
     }
 
-    Decision decide(AssociateMessage request, InetAddress remote) {
+    /**
+     * A called or calling AE title that is empty (16 spaces) or holds what an AE title cannot (PS3.5 VR AE), as a
+     * rejection, or null. Checked before anything else reads the titles, so they never reach a log line raw.
+     */
+    static Decision titleRejection(AssociateMessage request) {
         String calledProblem = AeTitleCheck.problem(request.calledAeTitle());
         if (calledProblem != null) {
             return new Decision(AssociateReject.CALLED_AE_NOT_RECOGNIZED, null,
                     "called AE title " + AeTitleCheck.printable(request.calledAeTitle()) + " " + calledProblem);
         }
-        if (!settings.aeTitle().equals(request.calledAeTitle())) {
-            return new Decision(AssociateReject.CALLED_AE_NOT_RECOGNIZED, null,
-                    "called AE title '" + request.calledAeTitle() + "' is not ours ('" + settings.aeTitle() + "')");
-        }
         String callingProblem = AeTitleCheck.problem(request.callingAeTitle());
         if (callingProblem != null) {
             return new Decision(AssociateReject.CALLING_AE_NOT_RECOGNIZED, null,
                     "calling AE title " + AeTitleCheck.printable(request.callingAeTitle()) + " " + callingProblem);
+        }
+        return null;
+    }
+
+    Decision decide(AssociateMessage request, InetAddress remote) {
+        Decision badTitle = titleRejection(request);
+        if (badTitle != null) return badTitle;
+        if (!settings.aeTitle().equals(request.calledAeTitle())) {
+            return new Decision(AssociateReject.CALLED_AE_NOT_RECOGNIZED, null,
+                    "called AE title '" + request.calledAeTitle() + "' is not ours ('" + settings.aeTitle() + "')");
         }
         SenderProfile sender = settings.sender(request.callingAeTitle());
         if (sender != null) {

@@ -80,6 +80,11 @@ final class ServerAssociation implements Runnable {
                 abort(connection, ProtocolException.INVALID_PDU_PARAMETER_VALUE, malformation);
                 return;
             }
+            AssociationNegotiator.Decision badTitle = AssociationNegotiator.titleRejection(request);
+            if (badTitle != null) {
+                reject(connection, badTitle.reject(), badTitle.reason());
+                return;
+            }
             info = new AssociationInfo(id, request.callingAeTitle(), request.calledAeTitle(),
                     String.valueOf(socket.getRemoteSocketAddress()), Instant.now());
             String certificateRefusal = settings.tls() == null ? null
