@@ -84,6 +84,53 @@ class RouterConfigTest {
     }
 
     @Test
+    void knownSendersComeFromTheYamlListOrTheVariableWhichReplacesIt() throws Exception {
+        Path file = dir.resolve("senders.yaml");
+        Files.writeString(file, """
+                dicom:
+                  extraStorageSopClasses: [1.3.6.1.4.1.99999.5.1.1]
+                  senders:
+                    - aeTitle: CR_ROOM_1
+                      hosts: [10.1.2.0/24, cr1.hospital.local]
+                      sopClasses: [1.2.840.10008.5.1.4.1.1.1, 1.3.6.1.4.1.99999.5.1.1]
+                      transferSyntaxes: [1.2.840.10008.1.2.1]
+                    - aeTitle: DX_2
+                """);
+        ServerSettings s = RouterConfig.load(file, Map.of()).serverSettings();
+        assertEquals(Set.of("1.3.6.1.4.1.99999.5.1.1"), s.extraStorageSopClasses());
+        assertEquals(2, s.senders().size());
+        org.triagerouter.dicom.net.SenderProfile cr = s.sender("CR_ROOM_1");
+        assertEquals("[10.1.2.0/24, cr1.hospital.local]", cr.hosts().toString());
+        assertEquals(Set.of(Uids.CR_IMAGE_STORAGE, "1.3.6.1.4.1.99999.5.1.1"), cr.sopClasses());
+        assertEquals(java.util.List.of(Uids.EXPLICIT_VR_LE), cr.transferSyntaxes());
+        assertTrue(s.sender("DX_2").hosts().isEmpty());
+
+        ServerSettings fromVariable = RouterConfig.load(file, Map.of("TRIAGE_DICOM_SENDERS",
+                "CR_ROOM_1@10.1.2.0/24|::1?sopClasses=1.2.840.10008.5.1.4.1.1.1&transferSyntaxes=1.2.840.10008.1.2, MG?sopClasses=1.2.3")).serverSettings();
+        assertEquals(2, fromVariable.senders().size());
+        assertEquals("[10.1.2.0/24, ::1]", fromVariable.sender("CR_ROOM_1").hosts().toString());
+        assertEquals(java.util.List.of(Uids.IMPLICIT_VR_LE), fromVariable.sender("CR_ROOM_1").transferSyntaxes());
+        assertEquals(Set.of("1.2.3"), fromVariable.sender("MG").sopClasses());
+        assertNull(fromVariable.sender("DX_2"), "the variable replaces the YAML list");
+    }
+
+    @Test
+    void badSenderEntriesAreErrorsThatNameTheKey() throws Exception {
+        for (String bad : java.util.List.of("CR1@10.0.0.0/40", "CR1@", "CR1?sopClasses=x.y", "CR1?colour=red", "CR1,CR1", "A_TITLE_FAR_TOO_LONG")) {
+            RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class,
+                    () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_SENDERS", bad)), bad);
+            assertTrue(e.getMessage().contains("TRIAGE_DICOM_SENDERS") || e.getMessage().contains("sender AE title"), bad + ": " + e.getMessage());
+        }
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, "dicom:\n  senders:\n    - aeTitle: CR1\n      host: 10.0.0.1\n");
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(file, Map.of()));
+        assertTrue(e.getMessage().contains("unknown key 'host'"), e.getMessage());
+        RouterConfig.ConfigException extra = assertThrows(RouterConfig.ConfigException.class,
+                () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_EXTRA_STORAGE_SOP_CLASSES", "1.2.3, private-cr")));
+        assertTrue(extra.getMessage().contains("dicom.extraStorageSopClasses"), extra.getMessage());
+    }
+
+    @Test
     void unknownKeyIsAnErrorThatNamesIt() throws Exception {
         Path file = dir.resolve("c.yaml");
         Files.writeString(file, "dicom:\n  aetitle: X\n");

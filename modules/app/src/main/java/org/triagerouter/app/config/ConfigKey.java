@@ -12,6 +12,11 @@ public enum ConfigKey {
             "comma-separated calling AE titles allowed to associate; empty accepts any"),
     DICOM_TRANSFER_SYNTAXES("dicom.transferSyntaxes", "TRIAGE_DICOM_TRANSFER_SYNTAXES", "",
             "comma-separated transfer syntax UIDs accepted for storage; empty means those the router can decode"),
+    DICOM_EXTRA_STORAGE_SOP_CLASSES("dicom.extraStorageSopClasses", "TRIAGE_DICOM_EXTRA_STORAGE_SOP_CLASSES", "",
+            "comma-separated storage SOP class UIDs accepted besides the standard ones, e.g. a vendor's private CR"),
+    DICOM_SENDERS("dicom.senders", "TRIAGE_DICOM_SENDERS", "",
+            "known senders: a YAML list of {aeTitle, hosts, sopClasses, transferSyntaxes}; a sender bound to hosts is rejected from any other "
+                    + "address; the variable, AE@host|host?sopClasses=uid|uid&transferSyntaxes=uid,..., replaces it"),
     DICOM_MAX_PDU_LENGTH("dicom.maxPduLength", "TRIAGE_DICOM_MAX_PDU_LENGTH", "1048576",
             "largest P-DATA PDU accepted (bytes, 4096 to 16777216); larger PDUs abort the association"),
     DICOM_MAX_ASSOCIATIONS("dicom.maxAssociations", "TRIAGE_DICOM_MAX_ASSOCIATIONS", "32",

@@ -40,6 +40,8 @@ public final class RouterConfig {
     private final List<?> eligibilityRules;
     /** destinations from the YAML list, unless TRIAGE_DESTINATIONS replaced them. */
     private final List<?> destinationList;
+    /** dicom.senders from the YAML list, unless TRIAGE_DICOM_SENDERS replaced them. */
+    private List<?> senderList;
 
     private RouterConfig(Map<ConfigKey, String> values, List<?> eligibilityRules, List<?> destinationList) {
         this.values = values;
@@ -52,6 +54,7 @@ public final class RouterConfig {
         for (ConfigKey key : ConfigKey.values()) values.put(key, key.defaultValue);
         List<?> eligibility = null;
         List<?> destinations = null;
+        List<?> senders = null;
         if (file != null) {
             if (!Files.isReadable(file)) throw new ConfigException("configuration file " + file + " cannot be read");
             Object root;
@@ -70,6 +73,15 @@ public final class RouterConfig {
                     eligibility = (List<?>) rules;
                     copy.put("prepare", rest);
                 }
+                if (copy.get("dicom") instanceof Map<?, ?> dicom && dicom.containsKey("senders")) {
+                    Map<Object, Object> rest = new java.util.LinkedHashMap<>(dicom);
+                    Object list = rest.remove("senders");
+                    if (list != null && !(list instanceof List<?>)) {
+                        throw new ConfigException(file + ": dicom.senders must be a list of {aeTitle, hosts, sopClasses, transferSyntaxes}");
+                    }
+                    senders = (List<?>) list;
+                    copy.put("dicom", rest);
+                }
                 Object destinationsYaml = copy.remove("destinations");
                 if (destinationsYaml != null && !(destinationsYaml instanceof List<?>)) {
                     throw new ConfigException(file + ": destinations must be a list of {name, aeTitle, host, port, shadow} or {name, type: hl7, host, port, ...}");
@@ -83,7 +95,9 @@ public final class RouterConfig {
             if (override != null) values.put(key, override.trim());
         }
         if (environment.containsKey(ConfigKey.DESTINATIONS.environmentVariable)) destinations = null; // the variable replaces the list
+        if (environment.containsKey(ConfigKey.DICOM_SENDERS.environmentVariable)) senders = null;
         RouterConfig config = new RouterConfig(values, eligibility, destinations);
+        config.senderList = senders;
         config.serverSettings(); // validates every DICOM setting up front
         config.prepareSettings();
         config.destinations();
@@ -191,6 +205,12 @@ public final class RouterConfig {
             if (!Uids.isValid(ts)) throw new ConfigException(describe(ConfigKey.DICOM_TRANSFER_SYNTAXES) + ": '" + ts + "' is not a UID");
         }
         Set<String> allowed = new LinkedHashSet<>(list(ConfigKey.ALLOWED_CALLING_AE_TITLES));
+        Set<String> extraSopClasses = new LinkedHashSet<>(list(ConfigKey.DICOM_EXTRA_STORAGE_SOP_CLASSES));
+        for (String uid : extraSopClasses) {
+            if (!Uids.isValid(uid)) throw new ConfigException(describe(ConfigKey.DICOM_EXTRA_STORAGE_SOP_CLASSES) + ": '" + uid + "' is not a UID");
+        }
+        List<org.triagerouter.dicom.net.SenderProfile> senders = senderList != null ? SenderConfig.fromYaml(senderList)
+                : SenderConfig.fromVariable(string(ConfigKey.DICOM_SENDERS));
         TlsSettings tls = tlsSettings();
         if (tls != null && tls.keyStore() == null) {
             throw new ConfigException(describe(ConfigKey.TLS_KEY_STORE) + " must be set when TLS is enabled");
@@ -217,7 +237,9 @@ public final class RouterConfig {
                     Duration.ofSeconds(integer(ConfigKey.DICOM_ARTIM_TIMEOUT, 1, 3600)),
                     Duration.ofSeconds(integer(ConfigKey.DICOM_IDLE_TIMEOUT, 1, 86_400)),
                     spoolDirectory().resolve("incoming"),
-                    tls);
+                    tls,
+                    senders,
+                    extraSopClasses);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("bad DICOM configuration: " + e.getMessage());
         }

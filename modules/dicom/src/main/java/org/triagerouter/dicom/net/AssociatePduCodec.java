@@ -179,10 +179,18 @@ final class AssociatePduCodec {
         return new String(raw, StandardCharsets.US_ASCII).replace("\0", "").trim();
     }
 
+    /**
+     * Removes only the padding: spaces at either end (PS3.8 9.3.2) and trailing NULs, which some devices pad with.
+     * Control characters inside are kept, so that the acceptor can refuse them; bytes above 7FH become U+FFFD.
+     */
     private static String aeTitle(ByteBuffer in) {
         byte[] raw = new byte[16];
         in.get(raw);
-        return new String(raw, StandardCharsets.US_ASCII).trim();
+        int end = raw.length;
+        while (end > 0 && (raw[end - 1] == ' ' || raw[end - 1] == 0)) end--;
+        int start = 0;
+        while (start < end && raw[start] == ' ') start++;
+        return new String(raw, start, end - start, StandardCharsets.US_ASCII);
     }
 
     static byte[] aeTitleField(String title) {

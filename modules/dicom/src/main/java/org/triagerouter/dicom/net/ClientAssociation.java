@@ -45,6 +45,9 @@ public final class ClientAssociation implements Closeable {
     /** Opens an association proposing {@code contexts}; throws {@link AssociationRejectedException} on A-ASSOCIATE-RJ. */
     public static ClientAssociation open(ClientSettings settings, RemoteAe remote, List<PresentationContext> contexts) throws IOException {
         Socket socket = connect(settings, remote);
+        // A bounded send buffer (the kernel would grow it to megabytes) keeps what a peer has not yet taken small,
+        // so the per-PDU write deadline sees a stalled peer and the DIMSE timeout after our last byte is the peer's own.
+        socket.setSendBufferSize(SEND_BUFFER);
         PduConnection connection = new PduConnection(socket);
         connection.setWriteTimeout(settings.dimseTimeout());
         Watchdog.Guard deadline = Watchdog.arm(socket, settings.associationTimeout());
@@ -166,22 +169,21 @@ public final class ClientAssociation implements Closeable {
 
     private DimseStatus exchange(int contextId, CommandSet request, InputStream dataSet, long length) throws IOException {
         ensureOpen();
-        // One deadline for the request and its response: a peer that stops reading our data set counts too.
-        Watchdog.Guard deadline = Watchdog.arm(connection.socket(), settings.dimseTimeout().plus(transferAllowance(length)));
+        // Sending is bounded per PDU (the connection's write timeout, reset on every PDU the peer takes), so a slow
+        // link is never cut off for its speed; the response then has the DIMSE timeout from our last byte.
+        Watchdog.Guard deadline = null;
         try {
             byte[] command = request.encode();
             connection.writeMessagePart(contextId, true, new ByteArrayInputStream(command), command.length, accepted.maxPduLength(), sendBuffer);
             if (dataSet != null) connection.writeMessagePart(contextId, false, dataSet, length, accepted.maxPduLength(), sendBuffer);
+            deadline = Watchdog.arm(connection.socket(), settings.dimseTimeout());
             connection.setReadTimeout(millis(settings.dimseTimeout()));
             MessageReader.Command response = reader.readCommand();
             if (response.command().hasDataSet()) {
                 reader.readDataSet(response.contextId(), java.io.OutputStream.nullOutputStream());
             }
-            int expected = request.commandField() | 0x8000;
-            if (response.command().commandField() != expected
-                    || response.command().getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO) != request.messageId()) {
-                throw new ProtocolException(ProtocolException.UNEXPECTED_PDU_PARAMETER, "response does not answer the request sent");
-            }
+            String mismatch = mismatch(contextId, request, response);
+            if (mismatch != null) throw new ProtocolException(ProtocolException.UNEXPECTED_PDU_PARAMETER, "response does not answer the request sent: " + mismatch);
             return response.command().status();
         } catch (ProtocolException e) {
             connection.writeAbort(2, e.abortReason);
@@ -191,19 +193,36 @@ public final class ClientAssociation implements Closeable {
             abort();
             throw new DicomNetworkException("peer requested release while a response was outstanding");
         } catch (IOException e) {
-            boolean timedOut = deadline.fired() || e instanceof SocketTimeoutException;
-            if (timedOut) abort();
+            boolean responseTimedOut = deadline != null && (deadline.fired() || e instanceof SocketTimeoutException);
+            boolean sendTimedOut = deadline == null && e instanceof SocketTimeoutException;
+            if (responseTimedOut || sendTimedOut) abort();
             else close();
-            if (timedOut) throw new DicomNetworkException("no DIMSE response within " + settings.dimseTimeout().toSeconds() + " s; association aborted");
+            if (responseTimedOut) throw new DicomNetworkException("no DIMSE response within " + settings.dimseTimeout().toSeconds() + " s; association aborted");
+            if (sendTimedOut) throw new DicomNetworkException("the peer stopped taking our message: " + e.getMessage() + "; association aborted");
             throw e;
         } finally {
-            deadline.close();
+            if (deadline != null) deadline.close();
         }
     }
 
-    /** Time to put {@code length} bytes on the wire at a pessimistic 1 MB/s, on top of the DIMSE timeout. */
-    private static java.time.Duration transferAllowance(long length) {
-        return java.time.Duration.ofMillis(length / 1000);
+    /**
+     * Why {@code response} is not the answer to {@code request} sent on {@code contextId}, or null: its command field,
+     * Message ID Being Responded To, presentation context, and Affected SOP Class/Instance UID when present (PS3.7 9.3: equal to the request's).
+     */
+    private static String mismatch(int contextId, CommandSet request, MessageReader.Command response) {
+        CommandSet rsp = response.command();
+        if (rsp.commandField() != (request.commandField() | 0x8000)) return "command field 0x" + Integer.toHexString(rsp.commandField());
+        if (rsp.getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO) != request.messageId()) {
+            return "Message ID Being Responded To " + rsp.getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO) + ", sent " + request.messageId();
+        }
+        if (response.contextId() != contextId) return "presentation context " + response.contextId() + ", sent on " + contextId;
+        for (int tag : new int[] {CommandSet.AFFECTED_SOP_CLASS_UID, CommandSet.AFFECTED_SOP_INSTANCE_UID}) {
+            String answered = rsp.getString(tag);
+            if (answered != null && !answered.equals(request.getString(tag))) {
+                return (tag == CommandSet.AFFECTED_SOP_CLASS_UID ? "Affected SOP Class UID " : "Affected SOP Instance UID ") + answered;
+            }
+        }
+        return null;
     }
 
     /** A-RELEASE-RQ, waiting for A-RELEASE-RP at most the association timeout; aborts if it does not come. */

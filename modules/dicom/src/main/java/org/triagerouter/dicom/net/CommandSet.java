@@ -28,6 +28,8 @@ public final class CommandSet {
     public static final int C_STORE_RSP = 0x8001;
     public static final int C_ECHO_RQ = 0x0030;
     public static final int C_ECHO_RSP = 0x8030;
+    /** C-CANCEL-RQ (PS3.7 9.3.2.3): has no response. */
+    public static final int C_CANCEL_RQ = 0x0FFF;
 
     /** (0000,0800) value meaning "no data set follows"; any other value means one does. */
     public static final int NO_DATA_SET = 0x0101;
@@ -111,7 +113,15 @@ public final class CommandSet {
 
     public int messageId() { return getUs(MESSAGE_ID); }
 
+    /** Whether a data set follows; {@link MessageReader} refuses a command set without (0000,0800), so it is always known. */
     public boolean hasDataSet() { return getUs(COMMAND_DATA_SET_TYPE) != NO_DATA_SET; }
+
+    /** What makes this command set unusable, or null: Command Field and Command Data Set Type are required in every message (PS3.7 9.3). */
+    public String missingRequiredField() {
+        if (getUs(COMMAND_FIELD) < 0) return "command set lacks a valid Command Field (0000,0100)";
+        if (getUs(COMMAND_DATA_SET_TYPE) < 0) return "command set lacks a valid Command Data Set Type (0000,0800)";
+        return null;
+    }
 
     public static CommandSet echoRequest(int messageId) {
         return new CommandSet().putUid(AFFECTED_SOP_CLASS_UID, org.triagerouter.dicom.Uids.VERIFICATION)

@@ -58,11 +58,16 @@ final class MessageReader {
             pdvRemaining = 0;
             if ((pdvControl & 0x02) != 0) break;
         }
+        CommandSet command;
         try {
-            return new Command(contextId, CommandSet.decode(bytes, length));
+            command = CommandSet.decode(bytes, length);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE, "unparsable command set: " + e.getMessage());
         }
+        // Without (0000,0800) nobody can tell whether a data set follows, so the message stream cannot be followed.
+        String missing = command.missingRequiredField();
+        if (missing != null) throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE, missing);
+        return new Command(contextId, command);
     }
 
     /** Streams the data set that follows a command on {@code contextId} into {@code sink}; returns its length. */

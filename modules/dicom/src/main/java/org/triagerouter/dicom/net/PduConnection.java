@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 /**
  * The PDU framing of one association's TCP connection (PS3.8 9.3). Every length a peer declares
@@ -30,6 +31,8 @@ final class PduConnection implements Closeable {
     static final int MIN_PEER_PDU_LENGTH = 1024;
     private static final java.time.Duration DEFAULT_WRITE_TIMEOUT = java.time.Duration.ofSeconds(60);
     private static final int SOCKET_BUFFER = 64 * 1024;
+    /** Starts the message of the {@link SocketTimeoutException} thrown when a peer stopped reading our PDUs. */
+    static final String WRITE_TIMEOUT_PREFIX = "peer read nothing for";
 
     private final Socket socket;
     private final DataInputStream in;
@@ -84,10 +87,20 @@ final class PduConnection implements Closeable {
 
     void writePdu(int type, byte[] body) throws IOException {
         try (Watchdog.Guard guard = Watchdog.arm(socket, writeTimeout)) {
-            writeHeader(type, body.length);
-            out.write(body);
-            out.flush();
+            try {
+                writeHeader(type, body.length);
+                out.write(body);
+                out.flush();
+            } catch (IOException e) {
+                throw writeFailure(guard, e);
+            }
         }
+    }
+
+    /** A write the watchdog cut off is a timeout (the peer stopped reading), not a broken connection. */
+    private IOException writeFailure(Watchdog.Guard guard, IOException e) {
+        if (!guard.fired()) return e;
+        return new SocketTimeoutException(WRITE_TIMEOUT_PREFIX + " " + writeTimeout.toSeconds() + " s");
     }
 
     void writeHeader(int type, long length) throws IOException {
@@ -127,13 +140,18 @@ final class PduConnection implements Closeable {
                 throw new EOFException("data set source ended " + remaining + " bytes early");
             }
             boolean last = remaining == fragment;
+            // Each PDU has its own deadline: a slow link that keeps taking data is never cut off, a stalled one is.
             try (Watchdog.Guard guard = Watchdog.arm(socket, writeTimeout)) {
-                writeHeader(P_DATA_TF, fragment + 6L);
-                out.writeInt(fragment + 2);
-                out.writeByte(contextId);
-                out.writeByte((command ? 0x01 : 0x00) | (last ? 0x02 : 0x00));
-                out.write(buffer, 0, fragment);
-                if (last) out.flush();
+                try {
+                    writeHeader(P_DATA_TF, fragment + 6L);
+                    out.writeInt(fragment + 2);
+                    out.writeByte(contextId);
+                    out.writeByte((command ? 0x01 : 0x00) | (last ? 0x02 : 0x00));
+                    out.write(buffer, 0, fragment);
+                    if (last) out.flush();
+                } catch (IOException e) {
+                    throw writeFailure(guard, e);
+                }
             }
             remaining -= fragment;
         } while (remaining > 0);

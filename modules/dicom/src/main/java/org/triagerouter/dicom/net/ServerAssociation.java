@@ -34,6 +34,8 @@ final class ServerAssociation implements Runnable {
     private AssociationInfo info;
     private AssociateMessage accepted;
     private int instancesStored;
+    /** Set once we sent A-ABORT: PS3.8 AA-1/AA-8 then wait (Sta13) for the peer to close, bounded by ARTIM. */
+    private boolean abortSent;
 
     ServerAssociation(String id, Socket socket, ServerSettings settings, AssociationNegotiator negotiator,
                       StoreHandler handler, Semaphore associationSlots) {
@@ -73,6 +75,16 @@ final class ServerAssociation implements Runnable {
                         "peer maximum PDU length " + request.maxPduLength() + " is below " + PduConnection.MIN_PEER_PDU_LENGTH);
                 return;
             }
+            String malformation = AssociationNegotiator.malformation(request);
+            if (malformation != null) {
+                abort(connection, ProtocolException.INVALID_PDU_PARAMETER_VALUE, malformation);
+                return;
+            }
+            AssociationNegotiator.Decision badTitle = AssociationNegotiator.titleRejection(request);
+            if (badTitle != null) {
+                reject(connection, badTitle.reject(), badTitle.reason());
+                return;
+            }
             info = new AssociationInfo(id, request.callingAeTitle(), request.calledAeTitle(),
                     String.valueOf(socket.getRemoteSocketAddress()), Instant.now());
             String certificateRefusal = settings.tls() == null ? null
@@ -86,7 +98,7 @@ final class ServerAssociation implements Runnable {
                 reject(connection, AssociateReject.LOCAL_LIMIT_EXCEEDED, settings.maxAssociations() + " associations already open");
                 return;
             }
-            AssociationNegotiator.Decision decision = negotiator.decide(request);
+            AssociationNegotiator.Decision decision = negotiator.decide(request, socket.getInetAddress());
             if (decision.reject() != null) {
                 reject(connection, decision.reject(), decision.reason());
                 return;
@@ -100,22 +112,20 @@ final class ServerAssociation implements Runnable {
             connection.setReadTimeout((int) settings.idleTimeout().toMillis());
             released = serveMessages(connection, request.maxPduLength());
         } catch (ProtocolException e) {
-            log.warn("{} aborting association: {}", id, e.getMessage());
-            connection.writeAbort(2, e.abortReason);
+            abort(connection, e.abortReason, e.getMessage());
         } catch (SocketTimeoutException e) {
-            log.warn("{} aborting association: nothing received for {} s", id,
-                    (accepted == null ? settings.artimTimeout() : settings.idleTimeout()).toSeconds());
-            connection.writeAbort(2, ProtocolException.NOT_SPECIFIED);
+            String why = e.getMessage() != null && e.getMessage().startsWith(PduConnection.WRITE_TIMEOUT_PREFIX) ? e.getMessage()
+                    : "nothing received for " + (accepted == null ? settings.artimTimeout() : settings.idleTimeout()).toSeconds() + " s";
+            abort(connection, ProtocolException.NOT_SPECIFIED, why);
         } catch (PeerAbortedException e) {
             log.warn("{} {}", id, e.getMessage());
         } catch (EOFException e) {
             log.warn("{} connection closed by peer without release", id);
         } catch (IOException e) {
-            log.warn("{} association failed: {}", id, e.getMessage());
-            if (connection != null) connection.writeAbort(2, ProtocolException.NOT_SPECIFIED);
+            if (connection != null) abort(connection, ProtocolException.NOT_SPECIFIED, "association failed: " + e.getMessage());
+            else log.warn("{} association failed: {}", id, e.getMessage());
         } finally {
-            if (connection != null) connection.close();
-            else closeQuietly(socket);
+            // The slot and the handler are not kept waiting while an aborted peer takes its time to close.
             if (holdsSlot) associationSlots.release();
             if (accepted != null) {
                 log.info("{} association {} after {} instance(s)", id, released ? "released" : "aborted", instancesStored);
@@ -124,6 +134,12 @@ final class ServerAssociation implements Runnable {
                 } catch (RuntimeException e) {
                     log.error("{} association-closed handler failed", id, e);
                 }
+            }
+            if (connection != null) {
+                if (abortSent) awaitPeerClose(connection);
+                connection.close();
+            } else {
+                closeQuietly(socket);
             }
         }
     }
@@ -166,15 +182,22 @@ final class ServerAssociation implements Runnable {
         awaitPeerClose(connection);
     }
 
+    /** A-ABORT from the service provider; the caller returns and the connection is closed once the peer has (AA-8). */
     private void abort(PduConnection connection, int reason, String message) {
-        log.warn("{} aborting connection from {}: {}", id, socket.getRemoteSocketAddress(), message);
+        log.warn("{} aborting association from {}: {}", id, socket.getRemoteSocketAddress(), message);
         connection.writeAbort(2, reason);
+        abortSent = true;
     }
 
-    /** After RJ or RP the requestor closes the transport; ARTIM bounds how long we wait for it (PS3.8 9.2.3). */
+    /**
+     * After RJ, RP or an A-ABORT it is the peer that closes the transport: closing first could turn unread input
+     * into a TCP reset that destroys the PDU just sent. ARTIM bounds how long we wait (PS3.8 9.2.3, Sta13).
+     */
     private void awaitPeerClose(PduConnection connection) {
         try (Watchdog.Guard artim = Watchdog.arm(socket, settings.artimTimeout())) {
-            while (connection.in().read() >= 0) {
+            connection.setReadTimeout((int) settings.artimTimeout().toMillis() + 1000);
+            byte[] discard = new byte[8192];
+            while (connection.in().read(discard) >= 0) {
                 // Discard anything the peer still sends.
             }
         } catch (IOException ignored) {
@@ -200,7 +223,20 @@ final class ServerAssociation implements Runnable {
                 throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
                         "message on presentation context " + command.contextId() + ", which was not accepted");
             }
-            CommandSet response = switch (command.command().commandField()) {
+            int field = command.command().commandField();
+            if (field == CommandSet.C_CANCEL_RQ || (field & 0x8000) != 0) {
+                // C-CANCEL has no response (PS3.7 9.3.2.3) and cancels only C-FIND/C-GET/C-MOVE, which we do not offer;
+                // a response is never answered. Either way there is nothing to send back.
+                if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
+                if (field == CommandSet.C_CANCEL_RQ) {
+                    log.info("{} C-CANCEL for message {} ignored: no operation of ours can be cancelled", id,
+                            command.command().getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO));
+                } else {
+                    log.warn("{} unsolicited DIMSE response 0x{} ignored", id, Integer.toHexString(field));
+                }
+                continue;
+            }
+            CommandSet response = switch (field) {
                 case CommandSet.C_ECHO_RQ -> {
                     if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
                     yield CommandSet.responseTo(command.command(), CommandSet.C_ECHO_RSP, DimseStatus.SUCCESS);
@@ -209,7 +245,6 @@ final class ServerAssociation implements Runnable {
                         receiveStore(reader, command, context));
                 default -> {
                     if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
-                    int field = command.command().commandField();
                     yield CommandSet.responseTo(command.command(), (field | 0x8000) & 0xFFFF,
                             DimseStatus.of(DimseStatus.UNRECOGNIZED_OPERATION, "unsupported DIMSE command 0x" + Integer.toHexString(field)));
                 }
@@ -228,7 +263,9 @@ final class ServerAssociation implements Runnable {
         if (!rq.hasDataSet()) {
             return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND, "C-STORE-RQ without a data set");
         }
-        DimseStatus refusal = admit(sopClass, sopInstance);
+        // Everything the command alone can tell is checked before a byte of the data set is written.
+        DimseStatus refusal = checkRequest(sopClass, sopInstance, context);
+        if (refusal == null) refusal = admit(sopClass, sopInstance);
         if (refusal != null) {
             reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
             log.warn("{} C-STORE {} refused before receipt: {}", id, sopInstance, refusal);
@@ -247,16 +284,13 @@ final class ServerAssociation implements Runnable {
         LocalFileSink sink = new LocalFileSink(file, FILE_BUFFER);
         try {
             long dataSetLength;
-            sink.writeMetaGroup(sopClass == null ? context.abstractSyntax() : sopClass, sopInstance == null ? "" : sopInstance,
-                    context.transferSyntax(), info.callingAeTitle());
+            sink.writeMetaGroup(sopClass, sopInstance, context.transferSyntax(), info.callingAeTitle());
             dataSetLength = reader.readDataSet(command.contextId(), sink);
             sink.close();
             if (sink.failure() != null) {
                 log.error("{} C-STORE {} refused: writing {} failed: {}", id, sopInstance, file, sink.failure().getMessage());
                 return DimseStatus.of(DimseStatus.OUT_OF_RESOURCES, "router disk cannot take the instance");
             }
-            DimseStatus problem = checkRequest(sopClass, sopInstance, context);
-            if (problem != null) return problem;
             InstanceHeader header;
             try {
                 header = InstanceFiles.validate(file, Files.size(file) - dataSetLength, context.transferSyntax());
@@ -311,7 +345,8 @@ final class ServerAssociation implements Runnable {
             return DimseStatus.of(DimseStatus.CANNOT_UNDERSTAND_INVALID_UID, "Affected SOP Instance UID is not a valid UID");
         }
         if (!sopClass.equals(context.abstractSyntax())) {
-            return DimseStatus.of(DimseStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, "SOP class differs from the presentation context's");
+            return DimseStatus.of(DimseStatus.SOP_CLASS_NOT_SUPPORTED, "SOP class differs from presentation context "
+                    + context.id() + "'s (" + context.abstractSyntax() + ")");
         }
         return null;
     }

@@ -13,6 +13,7 @@ import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.net.DicomServer;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.ReceivedInstance;
+import org.triagerouter.dicom.net.SenderProfile;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.dicom.net.StoreHandler;
 import org.triagerouter.dicom.net.TlsSettings;
@@ -42,6 +43,8 @@ public final class TestRouter implements AutoCloseable {
         private Duration artimTimeout = Duration.ofSeconds(10);
         private TlsSettings tls;
         private Function<ReceivedInstance, DimseStatus> status = i -> DimseStatus.SUCCESS;
+        private List<SenderProfile> senders = List.of();
+        private Set<String> extraStorageSopClasses = Set.of();
 
         Builder(Path directory) { this.directory = directory; }
 
@@ -53,10 +56,13 @@ public final class TestRouter implements AutoCloseable {
         public Builder artimTimeout(Duration d) { artimTimeout = d; return this; }
         public Builder tls(TlsSettings t) { tls = t; return this; }
         public Builder status(Function<ReceivedInstance, DimseStatus> f) { status = f; return this; }
+        public Builder senders(SenderProfile... profiles) { senders = List.of(profiles); return this; }
+        public Builder extraStorageSopClasses(String... uids) { extraStorageSopClasses = Set.of(uids); return this; }
 
         public TestRouter start() throws IOException {
             ServerSettings settings = new ServerSettings(AE_TITLE, "127.0.0.1", 0, allowedCallingAes, transferSyntaxes,
-                    maxPduLength, maxAssociations, artimTimeout, idleTimeout, directory.resolve("incoming"), tls);
+                    maxPduLength, maxAssociations, artimTimeout, idleTimeout, directory.resolve("incoming"), tls, senders,
+                    extraStorageSopClasses);
             return new TestRouter(directory, settings, status);
         }
     }
