@@ -22,6 +22,14 @@ function hl7(h) {
   return el("div", {}, ...lines, el("div", { class: "muted" }, key));
 }
 
+// A delivery's Storage Commitment: its state, and why it failed or timed out; "–" when its destination does not ask.
+function commitment(c) {
+  if (!c) return "–";
+  const kind = { committed: "ok", requested: "pending", failed: "failed", timed_out: "failed" }[c.state];
+  return el("div", {}, badge(c.state.replace("_", " "), kind), c.answeredAt ? " " + time(c.answeredAt) : "",
+    c.reason ? el("div", { class: "muted" }, c.reason) : "");
+}
+
 async function refresh() {
   const s = await api("/api/studies/" + encodeURIComponent(uid));
   const summary = s.summary;
@@ -44,6 +52,7 @@ async function refresh() {
     el("td", {}, d.revision), el("td", {}, d.destination), el("td", { "data-field": "state" }, badge(d.state)),
     el("td", { class: "num" }, d.attempts), el("td", {}, d.lastStatus || "–"), el("td", { class: "muted" }, d.lastError || ""),
     el("td", { "data-field": "hl7" }, hl7(d.hl7)),
+    el("td", { "data-field": "commitment" }, commitment(d.storageCommitment)),
     el("td", {}, d.deliveredAt ? time(d.deliveredAt) : d.nextAttemptAt ? "next try " + time(d.nextAttemptAt) : "–"),
     el("td", {}, d.state === "failed" && canAct ? el("button", { onclick: e => retry(e.target, d.id) }, "Retry") : "")));
   fill(document.querySelector("#results tbody"), s.results, r => el("tr", {},

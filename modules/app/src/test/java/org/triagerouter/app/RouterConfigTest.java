@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,29 @@ class RouterConfigTest {
         RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class,
                 () -> RouterConfig.load(null, Map.of("TRIAGE_DATABASE_STATEMENT_TIMEOUT_SECONDS", "0")));
         assertTrue(e.getMessage().contains("database.statementTimeoutSeconds"), e.getMessage());
+    }
+
+    @Test
+    void storageCommitmentIsPerDestinationInTheFileAndTheVariable() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, """
+                dispatch:
+                  storageCommitmentTimeoutMinutes: 30
+                destinations:
+                  - {name: pacs, aeTitle: PACS, host: 10.0.0.5, port: 104, storageCommitment: true}
+                  - {name: archive, aeTitle: ARCH, host: 10.0.0.6, port: 104}
+                """);
+        RouterConfig config = RouterConfig.load(file, Map.of());
+        assertEquals(List.of(true, false), config.destinations().stream().map(org.triagerouter.dispatch.Destination::storageCommitment).toList());
+        assertEquals(java.time.Duration.ofMinutes(30), config.storageCommitmentSettings().timeout());
+        assertEquals(java.time.Duration.ofSeconds(5), config.storageCommitmentSettings().sameAssociationWait());
+        RouterConfig fromVariable = RouterConfig.load(null, Map.of("TRIAGE_DESTINATIONS", "pacs=PACS@10.0.0.5:104?storageCommitment=true,archive=ARCH@h:104",
+                "TRIAGE_DISPATCH_STORAGE_COMMITMENT_WAIT_SECONDS", "0"));
+        assertEquals(List.of(true, false), fromVariable.destinations().stream().map(org.triagerouter.dispatch.Destination::storageCommitment).toList());
+        assertTrue(fromVariable.storageCommitmentSettings().sameAssociationWait().isZero());
+        RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null,
+                Map.of("TRIAGE_DESTINATIONS", "ris=hl7://10.0.0.7:2575?storageCommitment=true")));
+        assertTrue(e.getMessage().contains("storageCommitment"), e.getMessage());
     }
 
     @Test

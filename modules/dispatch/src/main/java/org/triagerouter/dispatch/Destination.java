@@ -7,13 +7,19 @@ import org.triagerouter.dicom.net.RemoteAe;
  * a RIS or interface engine that takes HL7 v2 over MLLP ({@code remote} is then null). {@code shadow}
  * computes and records but never sends; {@code keyObjects} also sends a DICOM destination, with an abnormal
  * result, a Key Object Selection of the images behind it; {@code resultImage} also sends it the result as a
- * Secondary Capture image, for viewers that do not show an SR.
+ * Secondary Capture image, for viewers that do not show an SR; {@code storageCommitment} asks a DICOM destination, after
+ * each delivery, to commit to storing what it received (Storage Commitment Push Model, {@link StorageCommitments}).
  */
-public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage) {
+public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage,
+                          boolean storageCommitment) {
     public Destination {
         if ((remote == null) == (hl7 == null)) throw new IllegalArgumentException("destination '" + name + "' must be either DICOM or HL7");
-        if (hl7 != null && (keyObjects || resultImage)) throw new IllegalArgumentException("destination '" + name + "': key objects and result "
-                + "images are DICOM; an HL7 destination gets messages");
+        if (hl7 != null && (keyObjects || resultImage || storageCommitment)) throw new IllegalArgumentException("destination '" + name
+                + "': key objects, result images and storage commitment are DICOM; an HL7 destination gets messages");
+    }
+
+    public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage) {
+        this(name, remote, shadow, keyObjects, hl7, resultImage, false);
     }
 
     public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7) {

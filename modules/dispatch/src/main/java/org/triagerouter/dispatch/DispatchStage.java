@@ -16,7 +16,10 @@ import org.triagerouter.dicom.net.AssociationRejectedException;
 import org.triagerouter.dicom.net.ClientAssociation;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DimseStatus;
+import org.triagerouter.dicom.net.PresentationContext;
 import org.triagerouter.dicom.net.Priority;
+import org.triagerouter.dicom.net.ReferencedInstance;
+import org.triagerouter.dicom.net.StorageCommitment;
 import org.triagerouter.store.Database;
 import org.triagerouter.store.Job;
 import org.triagerouter.store.JobKind;
@@ -36,11 +39,13 @@ public final class DispatchStage implements StageWorker.Handler {
     private final Database database;
     private final DispatchSettings settings;
     private final Hl7Sender hl7;
+    private final StorageCommitments commitments;
 
     public DispatchStage(Database database, DispatchSettings settings) {
         this.database = database;
         this.settings = settings;
         this.hl7 = new Hl7Sender(database, java.time.ZoneId.systemDefault());
+        this.commitments = new StorageCommitments(database, settings.storageCommitment());
     }
 
     private record Delivery(long id, String destination, byte[] sr, byte[] kos, byte[] resultImage, String priority, String study) {}
@@ -98,7 +103,9 @@ public final class DispatchStage implements StageWorker.Handler {
             if (withKos) metas.add(kosMeta);
             if (withImage) metas.add(imageMeta);
             Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
-            try (ClientAssociation association = ClientAssociation.open(settings.client(), destination.remote(), ClientAssociation.contextsFor(metas))) {
+            List<PresentationContext> contexts = new java.util.ArrayList<>(ClientAssociation.contextsFor(metas));
+            if (destination.storageCommitment()) contexts.add(StorageCommitment.proposedContext(StorageCommitment.nextContextId(contexts)));
+            try (ClientAssociation association = ClientAssociation.open(settings.client(), destination.remote(), contexts)) {
                 DimseStatus status = store(association, delivery.sr(), srMeta, priority);
                 String code = String.format("0x%04X", status.code());
                 if (status.isFailure()) {
@@ -109,8 +116,10 @@ public final class DispatchStage implements StageWorker.Handler {
                 }
                 // The SR decides the delivery; key objects and the result image are courtesies the destination may decline.
                 List<String> notes = new java.util.ArrayList<>();
-                if (withKos) code += storeCourtesy(association, delivery.kos(), kosMeta, priority, "key objects", notes);
-                if (withImage) code += storeCourtesy(association, delivery.resultImage(), imageMeta, priority, "result image", notes);
+                List<ReferencedInstance> stored = new java.util.ArrayList<>(List.of(new ReferencedInstance(srMeta.sopClassUid(), srMeta.sopInstanceUid())));
+                if (withKos) code += storeCourtesy(association, delivery.kos(), kosMeta, priority, "key objects", notes, stored);
+                if (withImage) code += storeCourtesy(association, delivery.resultImage(), imageMeta, priority, "result image", notes, stored);
+                if (destination.storageCommitment()) commitments.request(association, delivery.id(), delivery.study(), stored);
                 releaseAfterSuccess(association, delivery);
                 return new Sent(true, false, code, notes.isEmpty() ? null : String.join("; ", notes));
             }
@@ -125,10 +134,11 @@ public final class DispatchStage implements StageWorker.Handler {
 
     /** Stores an object that comes with the SR; a refusal or failure is noted, never undoing the SR's delivery. Returns ",0xSTATUS" or "". */
     private static String storeCourtesy(ClientAssociation association, byte[] object, Part10Meta meta, Priority priority, String what,
-                                        List<String> notes) {
+                                        List<String> notes, List<ReferencedInstance> stored) {
         try {
             DimseStatus status = store(association, object, meta, priority);
             if (status.isFailure()) notes.add(what + " refused: " + status);
+            else stored.add(new ReferencedInstance(meta.sopClassUid(), meta.sopInstanceUid()));
             return String.format(",0x%04X", status.code());
         } catch (ClientAssociation.NoPresentationContextException e) {
             notes.add(what + " not accepted by the destination");

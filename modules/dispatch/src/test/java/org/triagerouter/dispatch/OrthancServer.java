@@ -25,11 +25,17 @@ final class OrthancServer implements AutoCloseable {
     }
 
     static OrthancServer start(Path directory) throws Exception {
+        return start(directory, "");
+    }
+
+    /** {@code extraConfig}: further top-level members of orthanc.json, each followed by a comma (e.g. DicomModalities). */
+    static OrthancServer start(Path directory, String extraConfig) throws Exception {
         int dicom = freePort(), web = freePort();
         Files.createDirectories(directory.resolve("storage"));
         Path config = directory.resolve("orthanc.json");
         Files.writeString(config, """
                 {
+                  %s
                   "Name": "TriageRouterTest",
                   "StorageDirectory": "%s",
                   "IndexDirectory": "%s",
@@ -43,7 +49,7 @@ final class OrthancServer implements AutoCloseable {
                   "DicomAlwaysAllowEcho": true,
                   "Plugins": []
                 }
-                """.formatted(directory.resolve("storage"), directory.resolve("storage"), dicom, web));
+                """.formatted(extraConfig, directory.resolve("storage"), directory.resolve("storage"), dicom, web));
         Process process = new ProcessBuilder("Orthanc", config.toString()).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("orthanc.log").toFile()).start();
         OrthancServer server = new OrthancServer(dicom, web, process);

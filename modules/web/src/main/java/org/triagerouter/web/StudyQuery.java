@@ -22,9 +22,17 @@ public final class StudyQuery {
 
     /**
      * @param hl7 for an HL7 destination, what was sent and answered; null for DICOM (and before the first attempt)
+     * @param storageCommitment the latest Storage Commitment request of a delivered one, when its destination asks for them
      */
     public record Delivery(long id, int revision, String destination, String state, int attempts, String lastStatus, String lastError,
-                           String deliveredAt, Long jobId, String jobState, String nextAttemptAt, Hl7 hl7) {}
+                           String deliveredAt, Long jobId, String jobState, String nextAttemptAt, Hl7 hl7, Commitment storageCommitment) {}
+
+    /**
+     * A Storage Commitment request and what became of it: requested, committed, failed (reason: the PACS's failure reasons or
+     * why the request could not be made) or timed_out; the instances named and those the PACS did not commit to.
+     */
+    public record Commitment(String state, String transactionUid, List<String> sopInstanceUids, List<String> failedInstanceUids,
+                             String requestedAt, String answeredAt, String reportedBy, String reason) {}
 
     /** An HL7 delivery: which study identifier was the order key, and each message in sending order. */
     public record Hl7(String orderKey, List<Hl7Message> messages) {}
@@ -110,20 +118,33 @@ public final class StudyQuery {
         try (PreparedStatement s = c.prepareStatement("""
                 select d.id, r.revision, d.destination, d.state, d.attempts, d.last_status, d.last_error, d.delivered_at,
                        j.id as job_id, j.state as job_state, j.next_attempt_at,
-                       d.hl7_order_key, d.hl7_message_types, d.hl7_control_ids, d.hl7_ack_codes, d.hl7_ack_texts
+                       d.hl7_order_key, d.hl7_message_types, d.hl7_control_ids, d.hl7_ack_codes, d.hl7_ack_texts,
+                       sc.state as sc_state, sc.transaction_uid as sc_transaction_uid, sc.sop_instance_uids as sc_sop_instance_uids,
+                       sc.failed_instance_uids as sc_failed_instance_uids, sc.requested_at as sc_requested_at, sc.answered_at as sc_answered_at,
+                       sc.reported_by as sc_reported_by, sc.reason as sc_reason
                   from delivery d join study_result r on r.id = d.study_result_id
                   left join lateral (select * from job where kind = 'dispatch' and subject = d.id::text order by id desc limit 1) j on true
+                  left join lateral (select * from storage_commitment where delivery_id = d.id order by requested_at desc limit 1) sc on true
                  where r.study_id = ? order by r.revision, d.destination""")) {
             s.setLong(1, studyId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     deliveries.add(new Delivery(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
                             rs.getString(7), Rows.instant(rs, "delivered_at"), rs.getObject("job_id", Long.class), rs.getString("job_state"),
-                            "queued".equals(rs.getString("job_state")) ? Rows.instant(rs, "next_attempt_at") : null, hl7(rs)));
+                            "queued".equals(rs.getString("job_state")) ? Rows.instant(rs, "next_attempt_at") : null, hl7(rs), commitment(rs)));
                 }
             }
         }
         return deliveries;
+    }
+
+    private static Commitment commitment(ResultSet rs) throws SQLException {
+        String state = rs.getString("sc_state");
+        if (state == null) return null;
+        String[] failed = strings(rs, "sc_failed_instance_uids");
+        return new Commitment(state, rs.getString("sc_transaction_uid"), List.of(strings(rs, "sc_sop_instance_uids")),
+                failed == null ? List.of() : List.of(failed), Rows.instant(rs, "sc_requested_at"), Rows.instant(rs, "sc_answered_at"),
+                rs.getString("sc_reported_by"), rs.getString("sc_reason"));
     }
 
     private static Hl7 hl7(ResultSet rs) throws SQLException {

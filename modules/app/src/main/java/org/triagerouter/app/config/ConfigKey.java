@@ -102,13 +102,17 @@ public enum ConfigKey {
     REPORT_WORKERS("report.workers", "TRIAGE_REPORT_WORKERS", "1", "report worker threads on this node (0: none)"),
     SHADOW("report.shadow", "TRIAGE_SHADOW", "false", "compute and store everything, send nothing (every destination)"),
     DESTINATIONS("destinations", "TRIAGE_DESTINATIONS", "",
-            "where results go: a YAML list of DICOM {name, aeTitle, host, port, shadow, keyObjects, resultImage} and HL7 {name, type: hl7, host, "
-                    + "port, ...} destinations; the variable, name=AE@host:port?resultImage=true or name=hl7://host:port,..., replaces it"),
+            "where results go: a YAML list of DICOM {name, aeTitle, host, port, shadow, keyObjects, resultImage, storageCommitment} and HL7 {name, "
+                    + "type: hl7, host, port, ...} destinations; the variable, name=AE@host:port?resultImage=true or name=hl7://host:port,..., replaces it"),
     DISPATCH_WORKERS("dispatch.workers", "TRIAGE_DISPATCH_WORKERS", "2", "dispatch worker threads on this node (0: none)"),
     DISPATCH_MAX_ATTEMPTS("dispatch.maxAttempts", "TRIAGE_DISPATCH_MAX_ATTEMPTS", "10", "a delivery fails after this many attempts"),
     DISPATCH_RETRY_SECONDS("dispatch.retrySeconds", "TRIAGE_DISPATCH_RETRY_SECONDS", "10",
             "first retry delay; each further retry waits twice as long"),
     DISPATCH_MAX_RETRY_SECONDS("dispatch.maxRetrySeconds", "TRIAGE_DISPATCH_MAX_RETRY_SECONDS", "600", "longest delay between retries"),
+    DISPATCH_STORAGE_COMMITMENT_TIMEOUT("dispatch.storageCommitmentTimeoutMinutes", "TRIAGE_DISPATCH_STORAGE_COMMITMENT_TIMEOUT_MINUTES", "60",
+            "a storage commitment without the destination's result (N-EVENT-REPORT) this long after its request is shown as timed_out"),
+    DISPATCH_STORAGE_COMMITMENT_WAIT("dispatch.storageCommitmentWaitSeconds", "TRIAGE_DISPATCH_STORAGE_COMMITMENT_WAIT_SECONDS", "5",
+            "how long the delivery's association stays open after the N-ACTION for a result on it (0: release at once); later results come to the listener"),
     SPOOL_RETENTION_DAYS("spool.retentionDays", "TRIAGE_SPOOL_RETENTION_DAYS", "30",
             "files of fully delivered studies are deleted this many days (decimals allowed; 0: at once) after delivery, never before");
 

@@ -101,6 +101,7 @@ public final class RouterConfig {
         config.serverSettings(); // validates every DICOM setting up front
         config.prepareSettings();
         config.destinations();
+        config.storageCommitmentSettings();
         config.inferSettings();
         config.clusterSettings();
         config.days(ConfigKey.SPOOL_RETENTION_DAYS);
@@ -296,9 +297,10 @@ public final class RouterConfig {
                     }
                     if (!type.equals("dicom")) throw new ConfigException("destinations: type must be dicom or hl7, got '" + d.get("type") + "'");
                     for (Object key : d.keySet()) {
-                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects", "resultImage").contains(String.valueOf(key))) {
+                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects", "resultImage", "storageCommitment")
+                                .contains(String.valueOf(key))) {
                             throw new ConfigException("destinations: unknown key '" + key
-                                    + "' (name, type, aeTitle, host, port, shadow, keyObjects, resultImage)");
+                                    + "' (name, type, aeTitle, host, port, shadow, keyObjects, resultImage, storageCommitment)");
                         }
                     }
                     Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
@@ -307,7 +309,7 @@ public final class RouterConfig {
                     }
                     list.add(new Destination(String.valueOf(name), new RemoteAe(String.valueOf(ae), String.valueOf(host), p),
                             shadowAll || Boolean.TRUE.equals(d.get("shadow")), Boolean.TRUE.equals(d.get("keyObjects")), null,
-                            Boolean.TRUE.equals(d.get("resultImage"))));
+                            Boolean.TRUE.equals(d.get("resultImage")), Boolean.TRUE.equals(d.get("storageCommitment"))));
                 }
             } else {
                 for (String item : list(ConfigKey.DESTINATIONS)) {
@@ -326,7 +328,7 @@ public final class RouterConfig {
         return list;
     }
 
-    /** {@code AE@host:port}, optionally with {@code ?keyObjects=true&resultImage=true&shadow=true}. */
+    /** {@code AE@host:port}, optionally with {@code ?keyObjects=true&resultImage=true&shadow=true&storageCommitment=true}. */
     private static Destination dicomDestination(String name, String address, boolean shadowAll) throws ConfigException {
         int question = address.indexOf('?');
         Map<String, Boolean> options = new java.util.HashMap<>();
@@ -336,9 +338,9 @@ public final class RouterConfig {
                 int eq = pair.indexOf('=');
                 String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
                 String value = (eq < 0 ? "true" : pair.substring(eq + 1)).trim().toLowerCase();
-                if (!Set.of("keyObjects", "resultImage", "shadow").contains(key)) {
+                if (!Set.of("keyObjects", "resultImage", "shadow", "storageCommitment").contains(key)) {
                     throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": unknown option '" + key + "' for " + name
-                            + " (keyObjects, resultImage, shadow)");
+                            + " (keyObjects, resultImage, shadow, storageCommitment)");
                 }
                 if (!value.equals("true") && !value.equals("false")) {
                     throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": " + key + " must be true or false for " + name);
@@ -348,7 +350,14 @@ public final class RouterConfig {
         }
         return new Destination(name, RemoteAe.parse(question < 0 ? address : address.substring(0, question)),
                 shadowAll || options.getOrDefault("shadow", false), options.getOrDefault("keyObjects", false), null,
-                options.getOrDefault("resultImage", false));
+                options.getOrDefault("resultImage", false), options.getOrDefault("storageCommitment", false));
+    }
+
+    /** How long destinations with storageCommitment have to report, and how long the delivery's association waits for it. */
+    public org.triagerouter.dispatch.StorageCommitmentSettings storageCommitmentSettings() throws ConfigException {
+        return new org.triagerouter.dispatch.StorageCommitmentSettings(
+                Duration.ofMinutes(integer(ConfigKey.DISPATCH_STORAGE_COMMITMENT_TIMEOUT, 1, 7 * 1440)),
+                Duration.ofSeconds(integer(ConfigKey.DISPATCH_STORAGE_COMMITMENT_WAIT, 0, 60)));
     }
 
     public RetryPolicy dispatchRetry() throws ConfigException {

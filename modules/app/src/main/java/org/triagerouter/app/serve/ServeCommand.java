@@ -70,7 +70,10 @@ public final class ServeCommand implements Callable<Integer> {
                     reconciled.orphansReregistered(), reconciled.orphansUnreadable(), reconciled.orphansDuplicate(), reconciled.rowsWithoutFile());
             workers = StageWorkers.start(database, settings);
             databaseSize = new DatabaseSize(database, settings.databaseCeilingBytes()).start();
-            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest, databaseSize)));
+            // The listener takes Storage Commitment results (a PACS reporting on a new association) only when a destination asks for them.
+            boolean commitments = settings.destinations().stream().anyMatch(org.triagerouter.dispatch.Destination::storageCommitment);
+            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest, databaseSize)),
+                    commitments ? new org.triagerouter.dispatch.StorageCommitments(database, settings.storageCommitmentSettings()) : null);
             dicom.start();
             StageWorkers running = workers;
             ModelInfo model = workers.modelInfo();

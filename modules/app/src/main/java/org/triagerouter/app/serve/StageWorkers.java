@@ -89,7 +89,8 @@ public final class StageWorkers implements AutoCloseable {
             for (int i = 1; i <= config.integer(ConfigKey.REPORT_WORKERS, 0, 64); i++) {
                 workers.stage(database, new StageWorker.Settings(JobKind.REPORT, report.node() + "-report-" + i + workers.process, null, 4), reportStage);
             }
-            DispatchSettings dispatch = new DispatchSettings(config.destinations(), config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE)));
+            DispatchSettings dispatch = new DispatchSettings(config.destinations(), config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE)),
+                    config.storageCommitmentSettings());
             DispatchStage dispatchStage = new DispatchStage(database, dispatch);
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
                 // One delivery per claim: a slow PACS must not hold other deliveries' leases.
@@ -105,7 +106,7 @@ public final class StageWorkers implements AutoCloseable {
                     LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
                     ingest.node());
             log.info("destinations: {}", dispatch.destinations().isEmpty() ? "none (results are stored, not sent)"
-                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.address() + (d.shadow() ? " (shadow)" : "")).toList());
+                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.address() + (d.shadow() ? " (shadow)" : "") + (d.storageCommitment() ? " (storage commitment)" : "")).toList());
             return workers;
         } catch (RouterConfig.ConfigException | IOException | ModelOpenException | org.quartz.SchedulerException | RuntimeException e) {
             workers.close();

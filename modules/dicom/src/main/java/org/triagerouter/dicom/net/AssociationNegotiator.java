@@ -20,8 +20,15 @@ final class AssociationNegotiator {
     static final int MAX_PRESENTATION_CONTEXTS = 128;
 
     private final ServerSettings settings;
+    /** Accept Storage Commitment Push Model, with the requestor as its SCP (a PACS reporting results, PS3.4 J.3.3.1.3). */
+    private final boolean storageCommitment;
 
-    AssociationNegotiator(ServerSettings settings) { this.settings = settings; }
+    AssociationNegotiator(ServerSettings settings) { this(settings, false); }
+
+    AssociationNegotiator(ServerSettings settings, boolean storageCommitment) {
+        this.settings = settings;
+        this.storageCommitment = storageCommitment;
+    }
 
     /** Either {@code reject} is set, or {@code accept} is. */
     record Decision(AssociateReject reject, AssociateMessage accept, String reason) {}
@@ -83,8 +90,10 @@ final class AssociationNegotiator {
         for (PresentationContext proposed : request.presentationContexts()) results.add(decide(proposed, sender));
         List<RoleSelection> roles = new ArrayList<>();
         for (RoleSelection role : request.roleSelections()) {
-            // We are only ever the SCP of the services we offer: the requestor keeps its SCU role.
-            roles.add(new RoleSelection(role.sopClassUid(), role.scu(), false));
+            // We are the SCP of the services we offer (the requestor keeps its SCU role), but for Storage Commitment the
+            // requestor is the PACS acting as its SCP, to send us the N-EVENT-REPORT.
+            boolean requestorScp = storageCommitment && StorageCommitment.SOP_CLASS.equals(role.sopClassUid()) && role.scp();
+            roles.add(new RoleSelection(role.sopClassUid(), role.scu(), requestorScp));
         }
         AssociateMessage accept = new AssociateMessage(request.calledAeTitle(), request.callingAeTitle(), results,
                 settings.maxPduLength(), Uids.IMPLEMENTATION_CLASS_UID, Uids.IMPLEMENTATION_VERSION, roles);
@@ -93,7 +102,8 @@ final class AssociationNegotiator {
 
     private PresentationContext decide(PresentationContext proposed, SenderProfile sender) {
         List<String> acceptable;
-        if (Uids.VERIFICATION.equals(proposed.abstractSyntax())) {
+        if (Uids.VERIFICATION.equals(proposed.abstractSyntax())
+                || (storageCommitment && StorageCommitment.SOP_CLASS.equals(proposed.abstractSyntax()))) {
             acceptable = Uids.UNCOMPRESSED_TRANSFER_SYNTAXES;
         } else if (acceptsStorage(proposed.abstractSyntax(), sender)) {
             acceptable = sender != null && !sender.transferSyntaxes().isEmpty() ? sender.transferSyntaxes() : settings.imageTransferSyntaxes();

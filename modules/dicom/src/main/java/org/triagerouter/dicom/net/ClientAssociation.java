@@ -167,7 +167,8 @@ public final class ClientAssociation implements Closeable {
         }
     }
 
-    private DimseStatus exchange(int contextId, CommandSet request, InputStream dataSet, long length) throws IOException {
+    /** Sends a request (and its data set) and returns the response's status; {@link StorageCommitment} sends its N-ACTION here. */
+    DimseStatus exchange(int contextId, CommandSet request, InputStream dataSet, long length) throws IOException {
         ensureOpen();
         // Sending is bounded per PDU (the connection's write timeout, reset on every PDU the peer takes), so a slow
         // link is never cut off for its speed; the response then has the DIMSE timeout from our last byte.
@@ -223,6 +224,63 @@ public final class ClientAssociation implements Closeable {
             }
         }
         return null;
+    }
+
+    // Hooks for StorageCommitment: its N-ACTION goes out through exchange(); the SCP may answer with a request of its own.
+
+    int takeMessageId() { return nextMessageId++; }
+
+    /** The called AE and the address, for logs. */
+    String peer() { return accepted.calledAeTitle() + "@" + connection.socket().getRemoteSocketAddress(); }
+
+    /** A request the acceptor sent on this association (an N-EVENT-REPORT), its data set already in the caller's sink. */
+    record Request(int contextId, CommandSet command) {}
+
+    /**
+     * Waits up to {@code wait} for the acceptor to start a message; null when none starts in time, or when the peer
+     * releases instead (the release is answered and the association ends). Once a message starts, the DIMSE timeout applies.
+     */
+    Request awaitRequest(java.time.Duration wait, java.io.OutputStream dataSetSink) throws IOException {
+        ensureOpen();
+        try {
+            connection.setReadTimeout(Math.max(1, millis(wait)));
+            connection.in().mark(1);
+            if (connection.in().read() < 0) {
+                close();
+                throw new java.io.EOFException("peer closed the association");
+            }
+            connection.in().reset();
+        } catch (SocketTimeoutException nothingCame) {
+            return null;
+        }
+        Watchdog.Guard deadline = Watchdog.arm(connection.socket(), settings.dimseTimeout());
+        try {
+            connection.setReadTimeout(millis(settings.dimseTimeout()));
+            MessageReader.Command command = reader.readCommand();
+            if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), dataSetSink);
+            return new Request(command.contextId(), command.command());
+        } catch (MessageReader.ReleaseRequested release) {
+            connection.writeReleaseResponse();
+            close();
+            return null;
+        } catch (ProtocolException e) {
+            connection.writeAbort(2, e.abortReason);
+            close();
+            throw e;
+        } catch (IOException e) {
+            if (deadline.fired() || e instanceof SocketTimeoutException) abort();
+            else close();
+            throw e;
+        } finally {
+            deadline.close();
+        }
+    }
+
+    /** Answers a request from {@link #awaitRequest}. */
+    void respond(int contextId, CommandSet response) throws IOException {
+        ensureOpen();
+        byte[] encoded = response.encode();
+        connection.writeMessagePart(contextId, true, new ByteArrayInputStream(encoded), encoded.length, accepted.maxPduLength(), sendBuffer);
     }
 
     /** A-RELEASE-RQ, waiting for A-RELEASE-RP at most the association timeout; aborts if it does not come. */

@@ -27,6 +27,7 @@ public final class DicomServer implements Closeable {
 
     private final ServerSettings settings;
     private final StoreHandler handler;
+    private final StorageCommitmentHandler commitments;
     private final AssociationNegotiator negotiator;
     private final Semaphore associationSlots;
     private final Semaphore connectionSlots;
@@ -39,9 +40,15 @@ public final class DicomServer implements Closeable {
     private volatile boolean stopping;
 
     public DicomServer(ServerSettings settings, StoreHandler handler) {
+        this(settings, handler, null);
+    }
+
+    /** With {@code commitments} set, also the SCU of Storage Commitment that a PACS reports to on an association it opens. */
+    public DicomServer(ServerSettings settings, StoreHandler handler, StorageCommitmentHandler commitments) {
         this.settings = settings;
         this.handler = handler;
-        this.negotiator = new AssociationNegotiator(settings);
+        this.commitments = commitments;
+        this.negotiator = new AssociationNegotiator(settings, commitments != null);
         this.associationSlots = new Semaphore(settings.maxAssociations());
         this.connectionSlots = new Semaphore(settings.maxAssociations() * 2);
     }
@@ -92,7 +99,7 @@ public final class DicomServer implements Closeable {
             String id = idPrefix + "-" + associationCounter.incrementAndGet();
             threads.execute(() -> {
                 try {
-                    new ServerAssociation(id, socket, settings, negotiator, handler, associationSlots).run();
+                    new ServerAssociation(id, socket, settings, negotiator, handler, associationSlots, commitments).run();
                 } finally {
                     connectionSlots.release();
                 }

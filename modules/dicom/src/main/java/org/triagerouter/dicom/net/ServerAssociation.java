@@ -31,6 +31,8 @@ final class ServerAssociation implements Runnable {
     private final AssociationNegotiator negotiator;
     private final StoreHandler handler;
     private final Semaphore associationSlots;
+    /** Takes Storage Commitment results a PACS reports on an association it opens; null: not offered. */
+    private final StorageCommitmentHandler commitments;
     private AssociationInfo info;
     private AssociateMessage accepted;
     private int instancesStored;
@@ -38,13 +40,14 @@ final class ServerAssociation implements Runnable {
     private boolean abortSent;
 
     ServerAssociation(String id, Socket socket, ServerSettings settings, AssociationNegotiator negotiator,
-                      StoreHandler handler, Semaphore associationSlots) {
+                      StoreHandler handler, Semaphore associationSlots, StorageCommitmentHandler commitments) {
         this.id = id;
         this.socket = socket;
         this.settings = settings;
         this.negotiator = negotiator;
         this.handler = handler;
         this.associationSlots = associationSlots;
+        this.commitments = commitments;
     }
 
     @Override
@@ -243,6 +246,7 @@ final class ServerAssociation implements Runnable {
                 }
                 case CommandSet.C_STORE_RQ -> CommandSet.responseTo(command.command(), CommandSet.C_STORE_RSP,
                         receiveStore(reader, command, context));
+                case StorageCommitment.N_EVENT_REPORT_RQ -> StorageCommitment.answerOnListener(reader, command, context, info, commitments);
                 default -> {
                     if (command.command().hasDataSet()) reader.readDataSet(command.contextId(), OutputStream.nullOutputStream());
                     yield CommandSet.responseTo(command.command(), (field | 0x8000) & 0xFFFF,
