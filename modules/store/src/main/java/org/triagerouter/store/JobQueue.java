@@ -156,15 +156,75 @@ public final class JobQueue {
         return recorded;
     }
 
-    /** Records a batch's outcomes (one per job, in order) in one transaction; metrics once it is committed. */
+    /**
+     * Records a batch's outcomes (one per job, in order) in one transaction; metrics once it is committed. Same rules
+     * as {@link #record(Connection, Job, String, Outcome, RetryPolicy)}, but the jobs are locked and updated with one
+     * statement each for the whole batch (an inference batch must not cost a round trip per image and job).
+     */
     public List<Recorded> record(List<Job> jobs, String owner, List<Outcome> outcomes, RetryPolicy policy) throws SQLException {
         if (jobs.isEmpty()) return List.of();
-        List<Recorded> recorded = Transactions.inTransaction(database, c -> {
-            List<Recorded> each = new ArrayList<>();
-            for (int i = 0; i < jobs.size(); i++) each.add(record(c, jobs.get(i), owner, outcomes.get(i), policy));
-            return each;
-        });
+        if (jobs.size() != outcomes.size()) throw new IllegalArgumentException(jobs.size() + " jobs but " + outcomes.size() + " outcomes");
+        List<Recorded> recorded = Transactions.inTransaction(database, c -> recordBatch(c, jobs, owner, outcomes, policy));
         for (int i = 0; i < jobs.size(); i++) JobMetrics.recorded(jobs.get(i), recorded.get(i));
+        return recorded;
+    }
+
+    private static List<Recorded> recordBatch(Connection transaction, List<Job> jobs, String owner, List<Outcome> outcomes,
+                                              RetryPolicy policy) throws SQLException {
+        java.util.Set<Long> held = new java.util.HashSet<>();
+        try (PreparedStatement lock = transaction.prepareStatement("""
+                select id from job where id = any(?) and lease_owner = ? and state = 'running' order by id for update""")) {
+            lock.setArray(1, transaction.createArrayOf("bigint", jobs.stream().map(Job::id).toArray()));
+            lock.setString(2, owner);
+            try (ResultSet rs = lock.executeQuery()) {
+                while (rs.next()) held.add(rs.getLong(1));
+            }
+        }
+        List<Recorded> recorded = new ArrayList<>(jobs.size());
+        List<Object> ids = new ArrayList<>(), states = new ArrayList<>(), finished = new ArrayList<>(), delays = new ArrayList<>(),
+                errors = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            Outcome outcome = outcomes.get(i);
+            if (!held.contains(job.id())) {
+                recorded.add(Recorded.LOST);
+                continue;
+            }
+            outcome.rows().write(transaction);
+            Recorded each = switch (outcome) {
+                case Outcome.Done d -> Recorded.DONE;
+                case Outcome.Failed f -> Recorded.FAILED;
+                case Outcome.Retry r -> job.attempts() >= job.maxAttempts() ? Recorded.FAILED : Recorded.QUEUED;
+            };
+            recorded.add(each);
+            ids.add(job.id());
+            states.add(switch (each) {
+                case DONE -> "done";
+                case QUEUED -> "queued";
+                default -> "failed";
+            });
+            finished.add(each != Recorded.QUEUED);
+            delays.add(each == Recorded.QUEUED ? policy.delayBefore(job.attempts() + 1).toMillis() : 0L);
+            errors.add(switch (outcome) {
+                case Outcome.Done d -> null;
+                case Outcome.Failed f -> f.reason();
+                case Outcome.Retry r -> r.reason();
+            });
+        }
+        if (ids.isEmpty()) return recorded;
+        try (PreparedStatement update = transaction.prepareStatement("""
+                update job set state = u.state, finished_at = case when u.finished then now() end,
+                       next_attempt_at = now() + u.delay * interval '1 millisecond', last_error = coalesce(u.error, job.last_error),
+                       lease_owner = null, lease_expires_at = null, updated_at = now()
+                  from unnest(?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::text[]) as u(id, state, finished, delay, error)
+                 where job.id = u.id""")) {
+            update.setArray(1, transaction.createArrayOf("bigint", ids.toArray()));
+            update.setArray(2, transaction.createArrayOf("text", states.toArray()));
+            update.setArray(3, transaction.createArrayOf("boolean", finished.toArray()));
+            update.setArray(4, transaction.createArrayOf("bigint", delays.toArray()));
+            update.setArray(5, transaction.createArrayOf("text", errors.toArray()));
+            update.executeUpdate();
+        }
         return recorded;
     }
 

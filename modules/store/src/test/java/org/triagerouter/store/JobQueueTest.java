@@ -202,6 +202,32 @@ class JobQueueTest {
     }
 
     @Test
+    void aBatchIsRecordedPerJobAndALostLeaseInItWritesNothingOfItsOwn() throws Exception {
+        execute("create table stage_rows (subject text)");
+        for (int i = 0; i < 4; i++) enqueue("infer", "b" + i, 0);
+        List<Job> batch = new ArrayList<>(queue.claim(JobKind.INFER, "gpu-node", 4, Duration.ofMinutes(1)));
+        batch.sort(java.util.Comparator.comparing(Job::subject));
+        execute("update job set lease_owner = 'someone-else' where subject = 'b3'"); // taken over meanwhile
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Job job : batch) {
+            Outcome.Rows row = c -> c.createStatement().execute("insert into stage_rows values ('" + job.subject() + "')");
+            outcomes.add(switch (job.subject()) {
+                case "b1" -> Outcome.retry("busy", row);
+                case "b2" -> Outcome.failed("cannot decode", row);
+                default -> Outcome.done(row);
+            });
+        }
+        RetryPolicy later = new RetryPolicy(Duration.ofMinutes(5), Duration.ofMinutes(5));
+        assertEquals(List.of(JobQueue.Recorded.DONE, JobQueue.Recorded.QUEUED, JobQueue.Recorded.FAILED, JobQueue.Recorded.LOST),
+                queue.record(batch, "gpu-node", outcomes, later));
+        assertEquals("b0 done  true|b1 queued busy false|b2 failed cannot decode true|b3 running  false", string("""
+                select string_agg(subject || ' ' || state || ' ' || coalesce(last_error, '') || ' ' || (finished_at is not null), '|' order by subject)
+                  from job"""));
+        assertEquals(1, count("select count(*) from job where subject = 'b1' and next_attempt_at > now() + interval '4 minutes' and lease_owner is null"));
+        assertEquals("b0,b1,b2", string("select string_agg(subject, ',' order by subject) from stage_rows"), "the lost job's rows are not written");
+    }
+
+    @Test
     void aStageThatFailsToWriteItsRowsLeavesTheJobAsItWas() throws Exception {
         enqueue("report", "1.2.3.6", 0);
         Job job = queue.claim(JobKind.REPORT, "w", 1, Duration.ofMinutes(1)).get(0);
@@ -250,6 +276,12 @@ class JobQueueTest {
     private boolean complete(Job job, String owner) throws SQLException {
         try (Connection c = database.connection()) {
             return JobQueue.complete(c, job, owner);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = database.connection(); var statement = c.createStatement()) {
+            statement.execute(sql);
         }
     }
 
