@@ -46,6 +46,21 @@ public final class Uids {
     /** Syntaxes in which command sets and non-image datasets travel. */
     public static final List<String> UNCOMPRESSED_TRANSFER_SYNTAXES = List.of(EXPLICIT_VR_LE, IMPLICIT_VR_LE);
 
+    private static final java.util.Map<String, String> TRANSFER_SYNTAX_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry(IMPLICIT_VR_LE, "Implicit VR Little Endian"), java.util.Map.entry(EXPLICIT_VR_LE, "Explicit VR Little Endian"),
+            java.util.Map.entry(DEFLATED_EXPLICIT_VR_LE, "Deflated Explicit VR Little Endian"),
+            java.util.Map.entry(EXPLICIT_VR_BE, "Explicit VR Big Endian"), java.util.Map.entry(JPEG_BASELINE, "JPEG Baseline"),
+            java.util.Map.entry(JPEG_EXTENDED_12BIT, "JPEG Extended"), java.util.Map.entry(JPEG_LOSSLESS_NH14, "JPEG Lossless"),
+            java.util.Map.entry(JPEG_LOSSLESS_SV1, "JPEG Lossless SV1"), java.util.Map.entry(JPEG_LS_LOSSLESS, "JPEG-LS Lossless"),
+            java.util.Map.entry(JPEG_LS_NEAR_LOSSLESS, "JPEG-LS Near-Lossless"), java.util.Map.entry(JPEG_2000_LOSSLESS, "JPEG 2000 Lossless"),
+            java.util.Map.entry(JPEG_2000, "JPEG 2000"), java.util.Map.entry(RLE_LOSSLESS, "RLE Lossless"));
+
+    /** A transfer syntax for people: its name and UID, or the UID alone when we have no name for it. */
+    public static String describeTransferSyntax(String uid) {
+        String name = TRANSFER_SYNTAX_NAMES.get(uid);
+        return name == null ? uid : name + " (" + uid + ")";
+    }
+
     /** Implementation identity sent in associations and written to file meta groups. */
     public static final String IMPLEMENTATION_CLASS_UID = "2.25.191245712404185342618412738427392457101";
     public static final String IMPLEMENTATION_VERSION = "TRIAGE_ROUTER_01";

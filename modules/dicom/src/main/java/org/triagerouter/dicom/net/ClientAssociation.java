@@ -28,15 +28,17 @@ public final class ClientAssociation implements Closeable {
     private final PduConnection connection;
     private final ClientSettings settings;
     private final AssociateMessage accepted;
+    private final List<PresentationContext> proposed;
     private final MessageReader reader;
     private final byte[] sendBuffer;
     private int nextMessageId = 1;
     private boolean open = true;
 
-    private ClientAssociation(PduConnection connection, ClientSettings settings, AssociateMessage accepted) {
+    private ClientAssociation(PduConnection connection, ClientSettings settings, AssociateMessage accepted, List<PresentationContext> proposed) {
         this.connection = connection;
         this.settings = settings;
         this.accepted = accepted;
+        this.proposed = List.copyOf(proposed);
         this.reader = new MessageReader(connection, settings.maxPduLength(), 8192);
         int peerMax = accepted.maxPduLength() == 0 ? Integer.MAX_VALUE : accepted.maxPduLength();
         this.sendBuffer = new byte[Math.min(SEND_BUFFER, peerMax - 6)];
@@ -66,7 +68,7 @@ public final class ClientAssociation implements Closeable {
                         throw new ProtocolException(ProtocolException.INVALID_PDU_PARAMETER_VALUE,
                                 remote + " offers a maximum PDU length of " + accepted.maxPduLength());
                     }
-                    return new ClientAssociation(connection, settings, accepted);
+                    return new ClientAssociation(connection, settings, accepted, contexts);
                 }
                 case PduConnection.A_ASSOCIATE_RJ -> {
                     byte[] body = connection.readFixedBody(header);
@@ -140,7 +142,7 @@ public final class ClientAssociation implements Closeable {
         return exchange(pc.id(), CommandSet.echoRequest(nextMessageId++), null, 0);
     }
 
-    /** Stores a Part 10 file, sending its data set as it is on disk (no transcoding). */
+    /** Stores a Part 10 file: its data set as it is on disk when the peer accepts that, else re-encoded (see {@link #store(String, String, String, InputStream, long, Priority)}). */
     public DimseStatus store(Path file, Priority priority) throws IOException {
         Part10Meta meta = Part10.readMeta(file);
         long length = Files.size(file) - meta.dataSetOffset();
@@ -150,20 +152,47 @@ public final class ClientAssociation implements Closeable {
         }
     }
 
-    /** Stores a data set already encoded in {@code transferSyntaxUid}, read from {@code dataSet}. */
+    /**
+     * Stores a data set encoded in {@code transferSyntaxUid}, read from {@code dataSet}, on the first accepted context in
+     * the order of {@link ClientSettings#transferSyntax()}; when that is another syntax than the data set's, the data set is
+     * re-encoded (decompressed where needed) first. Throws {@link NoPresentationContextException} when none fits.
+     */
     public DimseStatus store(String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
                              InputStream dataSet, long length, Priority priority) throws IOException {
-        PresentationContext pc = acceptedContext(sopClassUid, transferSyntaxUid);
-        if (pc == null) {
-            throw new NoPresentationContextException(sopClassUid, transferSyntaxUid);
+        PresentationContext pc = null;
+        for (String candidate : settings.transferSyntax().order(transferSyntaxUid)) {
+            pc = acceptedContext(sopClassUid, candidate);
+            if (pc != null) break;
         }
-        return exchange(pc.id(), CommandSet.storeRequest(nextMessageId++, sopClassUid, sopInstanceUid, priority), dataSet, length);
+        if (pc == null) throw new NoPresentationContextException(sopClassUid, offeredFor(sopClassUid), refusalsFor(sopClassUid));
+        CommandSet request = CommandSet.storeRequest(nextMessageId++, sopClassUid, sopInstanceUid, priority);
+        if (pc.transferSyntax().equals(transferSyntaxUid)) return exchange(pc.id(), request, dataSet, length);
+        byte[] reencoded = org.triagerouter.dicom.file.DataSetReencoder.reencode(dataSet, transferSyntaxUid, pc.transferSyntax());
+        return exchange(pc.id(), request, new ByteArrayInputStream(reencoded), reencoded.length);
+    }
+
+    /** The transfer syntaxes this association proposed for a SOP class, in the order proposed. */
+    private List<String> offeredFor(String sopClassUid) {
+        return proposed.stream().filter(pc -> pc.abstractSyntax().equals(sopClassUid)).flatMap(pc -> pc.transferSyntaxes().stream()).distinct().toList();
+    }
+
+    /** What the peer answered to those contexts (PS3.8 9.3.3.2 result/reason), distinct. */
+    private List<String> refusalsFor(String sopClassUid) {
+        return accepted.presentationContexts().stream().filter(pc -> sopClassUid.equals(pc.abstractSyntax()) && !pc.isAccepted())
+                .map(pc -> switch (pc.result()) {
+                    case PresentationContext.USER_REJECTION -> "user rejection";
+                    case PresentationContext.ABSTRACT_SYNTAX_NOT_SUPPORTED -> "abstract syntax not supported";
+                    case PresentationContext.TRANSFER_SYNTAXES_NOT_SUPPORTED -> "transfer syntaxes not supported";
+                    default -> "no reason";
+                }).distinct().toList();
     }
 
     /** No accepted presentation context for what is to be sent; the association stays usable. */
     public static final class NoPresentationContextException extends DicomNetworkException {
-        public NoPresentationContextException(String sopClassUid, String transferSyntaxUid) {
-            super("peer accepted no presentation context for SOP class " + sopClassUid + " in " + transferSyntaxUid);
+        public NoPresentationContextException(String sopClassUid, List<String> offered, List<String> refusals) {
+            super("peer accepted no presentation context for SOP class " + sopClassUid + "; offered "
+                    + (offered.isEmpty() ? "none" : String.join(", ", offered.stream().map(Uids::describeTransferSyntax).toList()))
+                    + (refusals.isEmpty() ? "" : "; answered: " + String.join(", ", refusals)));
         }
     }
 
@@ -336,15 +365,31 @@ public final class ClientAssociation implements Closeable {
 
     private static int millis(java.time.Duration d) { return (int) Math.min(Integer.MAX_VALUE, d.toMillis()); }
 
-    /** Proposes one presentation context per distinct (SOP class, transfer syntax) pair, ids 1, 3, 5, ... */
+    /** {@link #contextsFor(List, TransferSyntaxPreference)} with each file's own syntax first. */
     public static List<PresentationContext> contextsFor(List<Part10Meta> files) {
+        return contextsFor(files, TransferSyntaxPreference.OWN);
+    }
+
+    /**
+     * One presentation context per distinct (SOP class, transfer syntax) pair, ids 1, 3, 5, ...: for each file the syntaxes
+     * {@code preference} orders, each a context of its own, so a peer can accept the file's own syntax and an uncompressed one
+     * side by side (the file's own and Explicit, and Implicit VR Little Endian, the syntax every node must accept).
+     */
+    public static List<PresentationContext> contextsFor(List<Part10Meta> files, TransferSyntaxPreference preference) {
         List<PresentationContext> contexts = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Part10Meta meta : files) {
-            if (seen.add(meta.sopClassUid() + "|" + meta.transferSyntaxUid())) {
-                contexts.add(PresentationContext.proposed(2 * contexts.size() + 1, meta.sopClassUid(), List.of(meta.transferSyntaxUid())));
-            }
+        for (String pair : contextPairs(files, preference)) {
+            int bar = pair.indexOf('|');
+            contexts.add(PresentationContext.proposed(2 * contexts.size() + 1, pair.substring(0, bar), List.of(pair.substring(bar + 1))));
         }
         return contexts;
+    }
+
+    /** The distinct "SOP class|transfer syntax" pairs {@link #contextsFor} proposes, in order: how many contexts the files need. */
+    public static java.util.SequencedSet<String> contextPairs(List<Part10Meta> files, TransferSyntaxPreference preference) {
+        java.util.SequencedSet<String> pairs = new java.util.LinkedHashSet<>();
+        for (Part10Meta meta : files) {
+            for (String ts : preference.order(meta.transferSyntaxUid())) pairs.add(meta.sopClassUid() + "|" + ts);
+        }
+        return pairs;
     }
 }
