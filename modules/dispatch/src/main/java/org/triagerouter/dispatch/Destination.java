@@ -1,5 +1,6 @@
 package org.triagerouter.dispatch;
 
+import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.RemoteAe;
 
 /**
@@ -9,13 +10,23 @@ import org.triagerouter.dicom.net.RemoteAe;
  * result, a Key Object Selection of the images behind it; {@code resultImage} also sends it the result as a
  * Secondary Capture image, for viewers that do not show an SR; {@code storageCommitment} asks a DICOM destination, after
  * each delivery, to commit to storing what it received (Storage Commitment Push Model, {@link StorageCommitments}).
+ * {@code dicom} is how a DICOM destination is called (calling AE title, TLS, timeouts, transfer syntaxes);
+ * {@link DicomProfile#DEFAULT} for an HL7 one.
  */
 public record Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage,
-                          boolean storageCommitment) {
+                          boolean storageCommitment, DicomProfile dicom) {
     public Destination {
         if ((remote == null) == (hl7 == null)) throw new IllegalArgumentException("destination '" + name + "' must be either DICOM or HL7");
         if (hl7 != null && (keyObjects || resultImage || storageCommitment)) throw new IllegalArgumentException("destination '" + name
                 + "': key objects, result images and storage commitment are DICOM; an HL7 destination gets messages");
+        if (dicom == null) dicom = DicomProfile.DEFAULT;
+        if (hl7 != null && !dicom.equals(DicomProfile.DEFAULT)) throw new IllegalArgumentException("destination '" + name + "': a DICOM profile "
+                + "for an HL7 destination");
+    }
+
+    public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage,
+                       boolean storageCommitment) {
+        this(name, remote, shadow, keyObjects, hl7, resultImage, storageCommitment, DicomProfile.DEFAULT);
     }
 
     public Destination(String name, RemoteAe remote, boolean shadow, boolean keyObjects, Hl7Destination hl7, boolean resultImage) {
@@ -39,6 +50,9 @@ public record Destination(String name, RemoteAe remote, boolean shadow, boolean 
     }
 
     public boolean isHl7() { return hl7 != null; }
+
+    /** This DICOM destination's SCU settings: the router's, with its profile laid over them. */
+    public ClientSettings clientSettings(ClientSettings router) { return dicom.clientSettings(router); }
 
     /** AE@host:port or hl7://host:port, for logs. */
     public String address() { return isHl7() ? hl7.endpoint().toString() : remote.toString(); }

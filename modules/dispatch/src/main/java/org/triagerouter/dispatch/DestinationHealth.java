@@ -13,7 +13,7 @@ import org.triagerouter.dicom.net.PresentationContext;
 import org.triagerouter.store.Database;
 
 /**
- * C-ECHO to every DICOM destination, an MLLP connection (TCP, and TLS when configured) to every HL7 one,
+ * C-ECHO to every DICOM destination (called as its profile says: calling AE title, TLS), an MLLP connection (TCP, and TLS when configured) to every HL7 one,
  * without sending a message; the outcome is stored per destination for the dashboard.
  */
 public final class DestinationHealth {
@@ -43,7 +43,7 @@ public final class DestinationHealth {
                 record(d, ok, message);
                 continue;
             }
-            try (ClientAssociation a = ClientAssociation.open(client, d.remote(),
+            try (ClientAssociation a = ClientAssociation.open(d.clientSettings(client), d.remote(),
                     List.of(PresentationContext.proposed(1, Uids.VERIFICATION, Uids.UNCOMPRESSED_TRANSFER_SYNTAXES)))) {
                 DimseStatus status = a.echo();
                 ok = status.isSuccess();

@@ -103,9 +103,10 @@ public final class DispatchStage implements StageWorker.Handler {
             if (withKos) metas.add(kosMeta);
             if (withImage) metas.add(imageMeta);
             Priority priority = "URGENT".equals(delivery.priority()) ? Priority.HIGH : Priority.MEDIUM;
-            List<PresentationContext> contexts = new java.util.ArrayList<>(ClientAssociation.contextsFor(metas));
+            ClientSettings client = destination.clientSettings(settings.client());
+            List<PresentationContext> contexts = new java.util.ArrayList<>(ClientAssociation.contextsFor(metas, client.transferSyntax()));
             if (destination.storageCommitment()) contexts.add(StorageCommitment.proposedContext(StorageCommitment.nextContextId(contexts)));
-            try (ClientAssociation association = ClientAssociation.open(settings.client(), destination.remote(), contexts)) {
+            try (ClientAssociation association = ClientAssociation.open(client, destination.remote(), contexts)) {
                 DimseStatus status = store(association, delivery.sr(), srMeta, priority);
                 String code = String.format("0x%04X", status.code());
                 if (status.isFailure()) {
