@@ -101,7 +101,7 @@ class Hl7DestinationConfigTest {
         assertFalse(fromVariable.get(1).resultImage() || fromVariable.get(1).keyObjects());
         RouterConfig.ConfigException unknown = assertThrows(RouterConfig.ConfigException.class, () -> RouterConfig.load(null,
                 Map.of("TRIAGE_DESTINATIONS", "viewer=PACS@10.0.0.5:4242?resultImages=true")));
-        assertTrue(unknown.getMessage().contains("unknown option 'resultImages' for viewer"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("'viewer': unknown key 'resultImages'"), unknown.getMessage());
         Path file = dir.resolve("image.yaml");
         Files.writeString(file, "destinations:\n  - {name: viewer, aeTitle: PACS, host: h, port: 104, resultImage: true}\n");
         assertTrue(RouterConfig.load(file, Map.of()).destinations().get(0).resultImage());

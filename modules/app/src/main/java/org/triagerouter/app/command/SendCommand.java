@@ -13,7 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.triagerouter.dicom.file.Part10;
 import org.triagerouter.dicom.file.Part10Meta;
+import org.triagerouter.dicom.file.DataSetReencoder;
 import org.triagerouter.dicom.net.ClientAssociation;
+import org.triagerouter.dicom.net.ClientSettings;
+import org.triagerouter.dicom.net.TransferSyntaxPreference;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.PresentationContext;
 import org.triagerouter.dicom.net.Priority;
@@ -22,7 +25,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "send", footer = {"", "Example:", "  triage-router send --priority HIGH TRIAGE@127.0.0.1:11112 images/"}, description = "C-STORE DICOM files and folders to AE@HOST:PORT, with a progress bar and a summary per status.")
+@Command(name = "send", footer = {"", "Example:", "  triage-router send --priority HIGH TRIAGE@127.0.0.1:11112 images/"}, description = "C-STORE DICOM files and folders to AE@HOST:PORT, with a progress bar and a summary per status. Each file is "
+        + "proposed in its own transfer syntax and in Explicit and Implicit VR Little Endian; one the peer takes only uncompressed is "
+        + "re-encoded (decompressed) on the way.")
 public final class SendCommand implements Callable<Integer> {
     /** PS3.8 allows at most 128 presentation contexts per association. */
     private static final int MAX_CONTEXTS = 128;
@@ -48,6 +53,13 @@ public final class SendCommand implements Callable<Integer> {
         try {
             remote = RemoteAe.parse(target);
         } catch (IllegalArgumentException e) {
+            err.println("triage-router send: " + e.getMessage());
+            return 2;
+        }
+        ClientSettings client;
+        try {
+            client = scu.clientSettings();
+        } catch (RouterConfig.ConfigException e) {
             err.println("triage-router send: " + e.getMessage());
             return 2;
         }
@@ -78,9 +90,9 @@ public final class SendCommand implements Callable<Integer> {
         boolean failed = false;
         try {
             while (index < sendable.size()) {
-                int end = batchEnd(metas, index);
-                try (ClientAssociation association = ClientAssociation.open(scu.clientSettings(), remote,
-                        ClientAssociation.contextsFor(metas.subList(index, end)))) {
+                int end = batchEnd(metas, index, client.transferSyntax());
+                try (ClientAssociation association = ClientAssociation.open(client, remote,
+                        ClientAssociation.contextsFor(metas.subList(index, end), client.transferSyntax()))) {
                     for (int i = index; i < end; i++) {
                         String outcome;
                         try {
@@ -94,6 +106,10 @@ public final class SendCommand implements Callable<Integer> {
                             failed = true;
                             outcome = "Failure (no presentation context)";
                             err.printf("%n%s: %s%n", sendable.get(i), e.getMessage());
+                        } catch (DataSetReencoder.ReencodingFailedException e) {
+                            failed = true;
+                            outcome = "Failure (cannot re-encode)";
+                            err.printf("%n%s: %s%n", sendable.get(i), e.getMessage());
                         }
                         summary.merge(outcome, 1, Integer::sum);
                         progress.advance(sendable.get(i).toFile().length());
@@ -106,9 +122,6 @@ public final class SendCommand implements Callable<Integer> {
             err.printf("%ntriage-router send: %s: %s%n", remote, e.getMessage());
             summary.merge("Not sent (association failed)", sendable.size() - progress.done, Integer::sum);
             failed = true;
-        } catch (RouterConfig.ConfigException e) {
-            err.println("triage-router send: " + e.getMessage());
-            return 2;
         }
         progress.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -118,12 +131,12 @@ public final class SendCommand implements Callable<Integer> {
         return failed || summary.keySet().stream().anyMatch(s -> s.startsWith("Skipped")) ? 1 : 0;
     }
 
-    /** Files of one association: as many as fit in 128 distinct presentation contexts. */
-    private static int batchEnd(List<Part10Meta> metas, int start) {
+    /** Files of one association: as many as fit in 128 presentation contexts (each file's own syntax, Explicit and Implicit VR LE). */
+    private static int batchEnd(List<Part10Meta> metas, int start, TransferSyntaxPreference preference) {
         java.util.Set<String> contexts = new java.util.HashSet<>();
         int i = start;
         while (i < metas.size()) {
-            contexts.add(metas.get(i).sopClassUid() + "|" + metas.get(i).transferSyntaxUid());
+            contexts.addAll(ClientAssociation.contextPairs(List.of(metas.get(i)), preference));
             if (contexts.size() > MAX_CONTEXTS) break;
             i++;
         }

@@ -26,11 +26,12 @@ public enum ConfigKey {
     DICOM_IDLE_TIMEOUT("dicom.idleTimeoutSeconds", "TRIAGE_DICOM_IDLE_TIMEOUT_SECONDS", "120",
             "seconds an association may stay silent before it is aborted"),
     DICOM_CONNECT_TIMEOUT("dicom.connectTimeoutSeconds", "TRIAGE_DICOM_CONNECT_TIMEOUT_SECONDS", "10",
-            "seconds the SCU waits for a TCP connection"),
+            "seconds the SCU waits for a TCP connection (a destination's connectTimeoutSeconds overrides it)"),
     DICOM_DIMSE_TIMEOUT("dicom.dimseTimeoutSeconds", "TRIAGE_DICOM_DIMSE_TIMEOUT_SECONDS", "60",
-            "seconds the SCU waits for a DIMSE response or an association answer"),
+            "seconds the SCU waits for a DIMSE response or an association answer (a destination's dimseTimeoutSeconds overrides it)"),
     TLS_ENABLED("dicom.tls.enabled", "TRIAGE_DICOM_TLS_ENABLED", "false",
-            "serve DICOM over TLS: PS3.15 B.12 BCP 195 profile, TLS 1.3 and 1.2 only, TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305 only"),
+            "serve DICOM over TLS: PS3.15 B.12 BCP 195 profile, TLS 1.3 and 1.2 only, TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305 only; "
+                    + "the listener only: a destination uses TLS when its own tls key says so"),
     TLS_KEY_STORE("dicom.tls.keyStore", "TRIAGE_DICOM_TLS_KEY_STORE", "", "PKCS#12 key store with the router's certificate and key"),
     TLS_KEY_STORE_PASSWORD("dicom.tls.keyStorePassword", "TRIAGE_DICOM_TLS_KEY_STORE_PASSWORD", "", "password of the key store"),
     TLS_TRUST_STORE("dicom.tls.trustStore", "TRIAGE_DICOM_TLS_TRUST_STORE", "",
@@ -102,8 +103,8 @@ public enum ConfigKey {
     REPORT_WORKERS("report.workers", "TRIAGE_REPORT_WORKERS", "1", "report worker threads on this node (0: none)"),
     SHADOW("report.shadow", "TRIAGE_SHADOW", "false", "compute and store everything, send nothing (every destination)"),
     DESTINATIONS("destinations", "TRIAGE_DESTINATIONS", "",
-            "where results go: a YAML list of DICOM {name, aeTitle, host, port, shadow, keyObjects, resultImage, storageCommitment} and HL7 {name, "
-                    + "type: hl7, host, port, ...} destinations; the variable, name=AE@host:port?resultImage=true or name=hl7://host:port,..., replaces it"),
+            "where results go: a YAML list of DICOM {name, aeTitle, host, port, ...} and HL7 {name, type: hl7, host, port, ...} destinations; "
+                    + "the variable, name=AE@host:port?resultImage=true&storageCommitment=true&tls=true&... or name=hl7://host:port,..., replaces it"),
     DISPATCH_WORKERS("dispatch.workers", "TRIAGE_DISPATCH_WORKERS", "2", "dispatch worker threads on this node (0: none)"),
     DISPATCH_MAX_ATTEMPTS("dispatch.maxAttempts", "TRIAGE_DISPATCH_MAX_ATTEMPTS", "10", "a delivery fails after this many attempts"),
     DISPATCH_RETRY_SECONDS("dispatch.retrySeconds", "TRIAGE_DISPATCH_RETRY_SECONDS", "10",

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.Uids;
-import org.triagerouter.dicom.net.RemoteAe;
 import org.triagerouter.dispatch.Destination;
 import org.triagerouter.store.RetryPolicy;
 import org.triagerouter.inference.ExecutionProvider;
@@ -24,7 +23,6 @@ import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.ServerSettings;
 import org.triagerouter.dicom.net.ClientCertificateAeTitles;
-import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.dicom.net.TlsSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -246,23 +244,14 @@ public final class RouterConfig {
         }
     }
 
+    /** The router's own SCU settings, plain TCP: the listener's dicom.tls settings are for those who call us; a destination has its own. */
     public ClientSettings clientSettings(String callingAeTitle) throws ConfigException {
         return new ClientSettings(callingAeTitle,
                 Duration.ofSeconds(integer(ConfigKey.DICOM_CONNECT_TIMEOUT, 1, 3600)),
                 Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
                 Duration.ofSeconds(integer(ConfigKey.DICOM_DIMSE_TIMEOUT, 1, 86_400)),
                 integer(ConfigKey.DICOM_MAX_PDU_LENGTH, ServerSettings.MIN_PDU_LENGTH, ServerSettings.MAX_PDU_LENGTH),
-                clientTlsSettings());
-    }
-
-    /** Until destinations carry their own TLS profile, the SCU reuses the listener's key and trust stores. */
-    private ClientTlsSettings clientTlsSettings() throws ConfigException {
-        TlsSettings tls = tlsSettings();
-        if (tls == null) return null;
-        if (tls.trustStore() == null) {
-            throw new ConfigException(describe(ConfigKey.TLS_TRUST_STORE) + " must be set: the SCU checks the peer's certificate against it");
-        }
-        return new ClientTlsSettings(tls.trustStore(), tls.trustStorePassword(), tls.keyStore(), tls.keyStorePassword(), true);
+                null);
     }
 
     public DatabaseSettings databaseSettings() throws ConfigException {
@@ -281,7 +270,7 @@ public final class RouterConfig {
 
     /**
      * Where results go: the YAML list (DICOM entries, and {@code type: hl7} ones), or TRIAGE_DESTINATIONS
-     * ({@code name=AE@host:port} or {@code name=hl7://host:port?option=value}, comma-separated); report.shadow applies to all.
+     * ({@code name=AE@host:port?option=value} or {@code name=hl7://host:port?option=value}, comma-separated); report.shadow applies to all.
      */
     public List<Destination> destinations() throws ConfigException {
         boolean shadowAll = bool(ConfigKey.SHADOW);
@@ -296,20 +285,7 @@ public final class RouterConfig {
                         continue;
                     }
                     if (!type.equals("dicom")) throw new ConfigException("destinations: type must be dicom or hl7, got '" + d.get("type") + "'");
-                    for (Object key : d.keySet()) {
-                        if (!Set.of("name", "type", "aeTitle", "host", "port", "shadow", "keyObjects", "resultImage", "storageCommitment")
-                                .contains(String.valueOf(key))) {
-                            throw new ConfigException("destinations: unknown key '" + key
-                                    + "' (name, type, aeTitle, host, port, shadow, keyObjects, resultImage, storageCommitment)");
-                        }
-                    }
-                    Object name = d.get("name"), ae = d.get("aeTitle"), host = d.get("host"), port = d.get("port");
-                    if (name == null || ae == null || host == null || !(port instanceof Integer p)) {
-                        throw new ConfigException("destinations: each needs name, aeTitle, host and a numeric port: " + entry);
-                    }
-                    list.add(new Destination(String.valueOf(name), new RemoteAe(String.valueOf(ae), String.valueOf(host), p),
-                            shadowAll || Boolean.TRUE.equals(d.get("shadow")), Boolean.TRUE.equals(d.get("keyObjects")), null,
-                            Boolean.TRUE.equals(d.get("resultImage")), Boolean.TRUE.equals(d.get("storageCommitment"))));
+                    list.add(DicomDestinationConfig.fromYaml(d, shadowAll));
                 }
             } else {
                 for (String item : list(ConfigKey.DESTINATIONS)) {
@@ -318,7 +294,7 @@ public final class RouterConfig {
                             + item + "'");
                     String name = item.substring(0, eq).trim(), address = item.substring(eq + 1).trim();
                     if (address.regionMatches(true, 0, "hl7://", 0, 6)) list.add(Hl7DestinationConfig.fromUri(name, address, shadowAll));
-                    else list.add(dicomDestination(name, address, shadowAll));
+                    else list.add(DicomDestinationConfig.fromAddress(name, address, shadowAll));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -326,31 +302,6 @@ public final class RouterConfig {
         }
         if (list.stream().map(Destination::name).distinct().count() != list.size()) throw new ConfigException("destinations: names must be unique");
         return list;
-    }
-
-    /** {@code AE@host:port}, optionally with {@code ?keyObjects=true&resultImage=true&shadow=true&storageCommitment=true}. */
-    private static Destination dicomDestination(String name, String address, boolean shadowAll) throws ConfigException {
-        int question = address.indexOf('?');
-        Map<String, Boolean> options = new java.util.HashMap<>();
-        if (question >= 0) {
-            for (String pair : address.substring(question + 1).split("&")) {
-                if (pair.isBlank()) continue;
-                int eq = pair.indexOf('=');
-                String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
-                String value = (eq < 0 ? "true" : pair.substring(eq + 1)).trim().toLowerCase();
-                if (!Set.of("keyObjects", "resultImage", "shadow", "storageCommitment").contains(key)) {
-                    throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": unknown option '" + key + "' for " + name
-                            + " (keyObjects, resultImage, shadow, storageCommitment)");
-                }
-                if (!value.equals("true") && !value.equals("false")) {
-                    throw new ConfigException(describe(ConfigKey.DESTINATIONS) + ": " + key + " must be true or false for " + name);
-                }
-                options.put(key, value.equals("true"));
-            }
-        }
-        return new Destination(name, RemoteAe.parse(question < 0 ? address : address.substring(0, question)),
-                shadowAll || options.getOrDefault("shadow", false), options.getOrDefault("keyObjects", false), null,
-                options.getOrDefault("resultImage", false), options.getOrDefault("storageCommitment", false));
     }
 
     /** How long destinations with storageCommitment have to report, and how long the delivery's association waits for it. */

@@ -91,6 +91,7 @@ public final class StageWorkers implements AutoCloseable {
             }
             DispatchSettings dispatch = new DispatchSettings(config.destinations(), config.clientSettings(config.string(ConfigKey.DICOM_AE_TITLE)),
                     config.storageCommitmentSettings());
+            checkDestinationTls(dispatch.destinations());
             DispatchStage dispatchStage = new DispatchStage(database, dispatch);
             for (int i = 1; i <= config.integer(ConfigKey.DISPATCH_WORKERS, 0, 64); i++) {
                 // One delivery per claim: a slow PACS must not hold other deliveries' leases.
@@ -106,11 +107,28 @@ public final class StageWorkers implements AutoCloseable {
                     LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
                     ingest.node());
             log.info("destinations: {}", dispatch.destinations().isEmpty() ? "none (results are stored, not sent)"
-                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.address() + (d.shadow() ? " (shadow)" : "") + (d.storageCommitment() ? " (storage commitment)" : "")).toList());
+                    : dispatch.destinations().stream().map(d -> d.name() + "=" + d.address() + (d.dicom().usesTls() ? " (TLS)" : "")
+                            + (d.shadow() ? " (shadow)" : "") + (d.storageCommitment() ? " (storage commitment)" : "")).toList());
             return workers;
         } catch (RouterConfig.ConfigException | IOException | ModelOpenException | org.quartz.SchedulerException | RuntimeException e) {
             workers.close();
             throw e;
+        }
+    }
+
+    /** A TLS destination's key and trust stores open (path and password right) before any delivery; host names not checked are said aloud. */
+    private static void checkDestinationTls(java.util.List<org.triagerouter.dispatch.Destination> destinations) throws IOException {
+        for (org.triagerouter.dispatch.Destination d : destinations) {
+            if (!d.dicom().usesTls()) continue;
+            try {
+                d.dicom().tls().context();
+            } catch (IOException e) {
+                throw new IOException("destination '" + d.name() + "': " + e.getMessage(), e);
+            }
+            if (!d.dicom().verifyHostname()) {
+                log.warn("destination '{}' ({}): TLS without host name verification: any certificate its trust store accepts is taken for it",
+                        d.name(), d.address());
+            }
         }
     }
 
