@@ -27,7 +27,7 @@ import org.triagerouter.dicom.net.ClientSettings;
 import org.triagerouter.dicom.net.DimseStatus;
 import org.triagerouter.dicom.net.Priority;
 import org.triagerouter.dicom.net.RemoteAe;
-import org.triagerouter.dicom.net.TlsSettings;
+import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.store.DatabaseSettings;
 import org.triagerouter.store.testing.PostgresExtension;
 
@@ -83,7 +83,7 @@ class DestinationTlsTest {
         running.add(RouterProcess.serve(work, env(dicomPort, "pacs=PACS@127.0.0.1:" + pacsPort, Map.of("TRIAGE_DICOM_TLS_ENABLED", "true",
                 "TRIAGE_DICOM_TLS_KEY_STORE", key("router.p12"), "TRIAGE_DICOM_TLS_KEY_STORE_PASSWORD", "routerpw"))));
         ClientSettings modality = ClientSettings.defaults("MODALITY")
-                .withTls(new TlsSettings(null, null, Path.of(key("modality-trust.p12")), "modalitypw", false));
+                .withTls(ClientTlsSettings.trusting(Path.of(key("modality-trust.p12")), "modalitypw"));
         sendStudy(modality, dicomPort);
         await("the SR at the plain-TCP PACS", 60, () -> srFiles(pacs).size() == 1);
     }

@@ -70,7 +70,7 @@ class DicomDestinationConfigTest {
         assertEquals("secret", archive.tls().trustStorePassword());
         assertEquals(key, archive.tls().keyStore());
         assertEquals("other", archive.tls().keyStorePassword());
-        assertFalse(archive.verifyHostname());
+        assertFalse(archive.tls().verifyHostname());
         assertEquals(Duration.ofSeconds(3), archive.connectTimeout());
         assertEquals(Duration.ofSeconds(300), archive.dimseTimeout());
         assertEquals(Duration.ofSeconds(300), archive.associationTimeout());
@@ -90,11 +90,12 @@ class DicomDestinationConfigTest {
         DicomProfile pacs = destinations.get(0).dicom();
         assertEquals("PACS@10.0.0.5:104", destinations.get(0).address());
         assertTrue(destinations.get(0).resultImage());
-        assertEquals(new DicomProfile("AI_ROUTER", pacs.tls(), true, Duration.ofSeconds(4), Duration.ofSeconds(90), TransferSyntaxPreference.EXPLICIT),
+        assertEquals(new DicomProfile("AI_ROUTER", pacs.tls(), Duration.ofSeconds(4), Duration.ofSeconds(90), TransferSyntaxPreference.EXPLICIT),
                 pacs);
         assertEquals(trust, pacs.tls().trustStore());
         assertEquals("p&w", pacs.tls().trustStorePassword());
         assertNull(pacs.tls().keyStore());
+        assertTrue(pacs.tls().verifyHostname(), "verified unless the profile says otherwise");
         assertEquals(TransferSyntaxPreference.IMPLICIT, destinations.get(1).dicom().transferSyntax());
         assertTrue(destinations.get(1).dicom().usesTls());
         assertEquals(DicomProfile.DEFAULT, destinations.get(2).dicom());

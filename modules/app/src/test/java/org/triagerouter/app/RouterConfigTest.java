@@ -163,7 +163,7 @@ class RouterConfigTest {
         ServerSettings s = RouterConfig.load(null, tls).serverSettings();
         assertEquals(Set.of("cn:ct1.example.org"), s.tls().clientCertificateAeTitles().bindings().get("CT1"));
         assertEquals(Set.of("sha256:" + "ab".repeat(32)), s.tls().clientCertificateAeTitles().bindings().get("DX2"));
-        assertTrue(RouterConfig.load(null, tls).clientSettings("TRIAGE").tls().verifyHostname());
+        assertNull(RouterConfig.load(null, tls).clientSettings("TRIAGE").tls(), "the listener's TLS is not the SCU's: each destination has its own");
 
         Map<String, String> noTrust = new java.util.HashMap<>(tls);
         noTrust.remove("TRIAGE_DICOM_TLS_TRUST_STORE");

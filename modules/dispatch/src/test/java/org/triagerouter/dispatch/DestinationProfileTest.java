@@ -23,7 +23,7 @@ import org.triagerouter.dicom.Uids;
 import org.triagerouter.dicom.file.Part10;
 import org.triagerouter.dicom.fixture.SyntheticChestImages;
 import org.triagerouter.dicom.net.RemoteAe;
-import org.triagerouter.dicom.net.TlsSettings;
+import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.dicom.net.TransferSyntaxPreference;
 import org.triagerouter.dicom.testing.ExternalTool;
 import org.triagerouter.dicom.testing.SrValidator;
@@ -130,7 +130,7 @@ class DestinationProfileTest {
     void aTlsPacsIsReachedWithTheDestinationsOwnTrustKeyAndCallingAeTitleOnly() throws Exception {
         int port = ExternalTool.freePort();
         Path received = storescp(port, "+tls", key("pacs-key.pem"), key("pacs.pem"), "-pw", "+cf", key("router.pem"), "-rc");
-        TlsSettings tls = new TlsSettings(Path.of(key("router.p12")), "keypass", Path.of(key("pacs-trust.p12")), "trustpw", false);
+        ClientTlsSettings tls = ClientTlsSettings.trusting(Path.of(key("pacs-trust.p12")), "trustpw").withClientCertificate(Path.of(key("router.p12")), "keypass");
         RemoteAe remote = new RemoteAe("STORESCP", "127.0.0.1", port);
 
         // The same PACS as a plain-TCP destination: the handshake fails, the delivery waits for a retry.
@@ -138,14 +138,14 @@ class DestinationProfileTest {
         assertEquals("pending 1", string("select state || ' ' || attempts from delivery"));
         // Without the client certificate the PACS asks for: refused too.
         Destination noClientCertificate = new Destination("pacs", remote, false, false, null, false, false,
-                new DicomProfile(null, new TlsSettings(null, null, Path.of(key("pacs-trust.p12")), "trustpw", false), true, null, null,
+                new DicomProfile(null, ClientTlsSettings.trusting(Path.of(key("pacs-trust.p12")), "trustpw"), null, null,
                         TransferSyntaxPreference.OWN));
         retryNow();
         stages.deliver(List.of(noClientCertificate));
         assertEquals("pending 2", string("select state || ' ' || attempts from delivery"));
 
         Destination profiled = new Destination("pacs", remote, false, false, null, false, false,
-                new DicomProfile("AI_ROUTER", tls, true, Duration.ofSeconds(5), Duration.ofSeconds(20), TransferSyntaxPreference.OWN));
+                new DicomProfile("AI_ROUTER", tls, Duration.ofSeconds(5), Duration.ofSeconds(20), TransferSyntaxPreference.OWN));
         retryNow();
         stages.deliver(List.of(profiled));
         assertEquals("delivered 3", string("select state || ' ' || attempts from delivery"), string("select last_error from delivery"));

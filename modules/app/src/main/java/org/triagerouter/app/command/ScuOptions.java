@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.triagerouter.dicom.net.ClientSettings;
-import org.triagerouter.dicom.net.TlsSettings;
+import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.dicom.net.TransferSyntaxPreference;
 import picocli.CommandLine.Option;
 
@@ -63,8 +63,7 @@ public final class ScuOptions {
             for (Path p : new Path[] {trustStore, keyStore}) {
                 if (p != null && !Files.isReadable(p)) throw new RouterConfig.ConfigException(p + " cannot be read");
             }
-            client = client.withTls(new TlsSettings(keyStore, keyStorePassword, trustStore, trustStorePassword, false))
-                    .withVerifyHostname(!noVerifyHostname);
+            client = client.withTls(new ClientTlsSettings(trustStore, trustStorePassword, keyStore, keyStorePassword, !noVerifyHostname));
         }
         if (transferSyntax != null) {
             try {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.triagerouter.dicom.net.RemoteAe;
-import org.triagerouter.dicom.net.TlsSettings;
+import org.triagerouter.dicom.net.ClientTlsSettings;
 import org.triagerouter.dicom.net.TransferSyntaxPreference;
 import org.triagerouter.dispatch.Destination;
 import org.triagerouter.dispatch.DicomProfile;
@@ -91,7 +91,7 @@ public final class DicomDestinationConfig {
                 if (values.containsKey(key)) throw new RouterConfig.ConfigException(where + key + " applies only with tls: true");
             }
         }
-        TlsSettings tlsSettings = null;
+        ClientTlsSettings tlsSettings = null;
         if (tls) {
             Path trustStore = readable(values, "trustStore", where);
             if (trustStore == null) {
@@ -99,7 +99,8 @@ public final class DicomDestinationConfig {
                 throw new RouterConfig.ConfigException(where + "trustStore (the PACS's certificate or its CA) is required with tls: true");
             }
             Path keyStore = readable(values, "keyStore", where);
-            tlsSettings = new TlsSettings(keyStore, text(values, "keyStorePassword"), trustStore, text(values, "trustStorePassword"), false);
+            tlsSettings = new ClientTlsSettings(trustStore, text(values, "trustStorePassword"), keyStore, text(values, "keyStorePassword"),
+                    bool(values, "verifyHostname", true));
         }
         String callingAe = text(values, "callingAeTitle");
         if (callingAe != null) checkAeTitle(callingAe, where);
@@ -107,7 +108,7 @@ public final class DicomDestinationConfig {
         Duration dimse = seconds(values, "dimseTimeoutSeconds", 86_400);
         TransferSyntaxPreference syntax = values.containsKey("transferSyntax")
                 ? TransferSyntaxPreference.parse(String.valueOf(values.get("transferSyntax"))) : TransferSyntaxPreference.OWN;
-        DicomProfile profile = new DicomProfile(callingAe, tlsSettings, bool(values, "verifyHostname", true), connect, dimse, syntax);
+        DicomProfile profile = new DicomProfile(callingAe, tlsSettings, connect, dimse, syntax);
         return new Destination(name, remote, shadowAll || bool(values, "shadow", false), bool(values, "keyObjects", false), null,
                 bool(values, "resultImage", false), bool(values, "storageCommitment", false), profile);
     }

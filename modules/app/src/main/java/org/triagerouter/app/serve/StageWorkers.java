@@ -121,11 +121,11 @@ public final class StageWorkers implements AutoCloseable {
         for (org.triagerouter.dispatch.Destination d : destinations) {
             if (!d.dicom().usesTls()) continue;
             try {
-                d.dicom().tls().context();
+                d.dicom().tls().open();
             } catch (IOException e) {
                 throw new IOException("destination '" + d.name() + "': " + e.getMessage(), e);
             }
-            if (!d.dicom().verifyHostname()) {
+            if (!d.dicom().tls().verifyHostname()) {
                 log.warn("destination '{}' ({}): TLS without host name verification: any certificate its trust store accepts is taken for it",
                         d.name(), d.address());
             }

@@ -37,6 +37,11 @@ public record ClientTlsSettings(Path trustStore, String trustStorePassword, Path
         return new ClientTlsSettings(trustStore, trustStorePassword, keyStore, keyStorePassword, verify);
     }
 
+    /** Opens the stores now, so that a wrong path or password shows when the router starts rather than at its first call. */
+    public void open() throws IOException {
+        context();
+    }
+
     SSLContext context() throws IOException {
         try {
             return Bcp195Profile.context(keyStore == null ? null : new KeyStoreFile(keyStore, keyStorePassword).keyManagers(),
