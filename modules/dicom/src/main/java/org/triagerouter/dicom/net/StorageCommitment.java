@@ -66,7 +66,7 @@ public final class StorageCommitment {
     public static DimseStatus request(ClientAssociation association, String transactionUid, List<ReferencedInstance> instances)
             throws IOException {
         PresentationContext pc = acceptedContext(association);
-        if (pc == null) throw new ClientAssociation.NoPresentationContextException(SOP_CLASS, "Explicit or Implicit VR Little Endian");
+        if (pc == null) throw new ClientAssociation.NoPresentationContextException(SOP_CLASS, Uids.UNCOMPRESSED_TRANSFER_SYNTAXES, List.of());
         byte[] information = actionInformation(transactionUid, instances, pc.transferSyntax());
         return association.exchange(pc.id(), actionRequest(association.takeMessageId()), new ByteArrayInputStream(information),
                 information.length);
