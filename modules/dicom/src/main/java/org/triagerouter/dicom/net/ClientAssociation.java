@@ -237,7 +237,7 @@ public final class ClientAssociation implements Closeable {
 
     /**
      * Why {@code response} is not the answer to {@code request} sent on {@code contextId}, or null: its command field,
-     * Message ID Being Responded To, presentation context, and Affected SOP Class/Instance UID when present (PS3.7 9.3: equal to the request's).
+     * Message ID Being Responded To, presentation context, and Affected SOP Class/Instance UID when present (PS3.7 9.3: equal to the request's Affected, or Requested, ones).
      */
     private static String mismatch(int contextId, CommandSet request, MessageReader.Command response) {
         CommandSet rsp = response.command();
@@ -246,9 +246,14 @@ public final class ClientAssociation implements Closeable {
             return "Message ID Being Responded To " + rsp.getUs(CommandSet.MESSAGE_ID_BEING_RESPONDED_TO) + ", sent " + request.messageId();
         }
         if (response.contextId() != contextId) return "presentation context " + response.contextId() + ", sent on " + contextId;
-        for (int tag : new int[] {CommandSet.AFFECTED_SOP_CLASS_UID, CommandSet.AFFECTED_SOP_INSTANCE_UID}) {
+        // An N-ACTION names its object as Requested SOP Class/Instance UID; its response answers with them as Affected (PS3.7 10.1.4).
+        int[][] answeredAndSent = {{CommandSet.AFFECTED_SOP_CLASS_UID, CommandSet.REQUESTED_SOP_CLASS_UID},
+                {CommandSet.AFFECTED_SOP_INSTANCE_UID, CommandSet.REQUESTED_SOP_INSTANCE_UID}};
+        for (int[] pair : answeredAndSent) {
+            int tag = pair[0];
             String answered = rsp.getString(tag);
-            if (answered != null && !answered.equals(request.getString(tag))) {
+            String sent = request.getString(tag) != null ? request.getString(tag) : request.getString(pair[1]);
+            if (answered != null && !answered.equals(sent)) {
                 return (tag == CommandSet.AFFECTED_SOP_CLASS_UID ? "Affected SOP Class UID " : "Affected SOP Instance UID ") + answered;
             }
         }

@@ -21,6 +21,8 @@ public final class CommandSet {
     public static final int STATUS = 0x00000900;
     public static final int ERROR_COMMENT = 0x00000902;
     public static final int AFFECTED_SOP_INSTANCE_UID = 0x00001000;
+    public static final int REQUESTED_SOP_CLASS_UID = 0x00000003;
+    public static final int REQUESTED_SOP_INSTANCE_UID = 0x00001001;
     public static final int MOVE_ORIGINATOR_AE_TITLE = 0x00001030;
     public static final int MOVE_ORIGINATOR_MESSAGE_ID = 0x00001031;
 

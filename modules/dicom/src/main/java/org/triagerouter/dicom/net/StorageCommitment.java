@@ -28,8 +28,6 @@ public final class StorageCommitment {
     public static final int EVENT_SUCCESS = 1;
     public static final int EVENT_FAILURES_EXIST = 2;
 
-    static final int REQUESTED_SOP_CLASS_UID = 0x00000003;
-    static final int REQUESTED_SOP_INSTANCE_UID = 0x00001001;
     static final int EVENT_TYPE_ID = 0x00001002;
     static final int ACTION_TYPE_ID = 0x00001008;
     static final int N_EVENT_REPORT_RQ = 0x0100;
@@ -160,10 +158,10 @@ public final class StorageCommitment {
 
     /** N-ACTION-RQ command set (PS3.7 10.3.4.1.1). */
     static CommandSet actionRequest(int messageId) {
-        return new CommandSet().putUid(REQUESTED_SOP_CLASS_UID, SOP_CLASS)
+        return new CommandSet().putUid(CommandSet.REQUESTED_SOP_CLASS_UID, SOP_CLASS)
                 .putUs(CommandSet.COMMAND_FIELD, N_ACTION_RQ).putUs(CommandSet.MESSAGE_ID, messageId)
                 .putUs(CommandSet.COMMAND_DATA_SET_TYPE, 0x0000)
-                .putUid(REQUESTED_SOP_INSTANCE_UID, SOP_INSTANCE)
+                .putUid(CommandSet.REQUESTED_SOP_INSTANCE_UID, SOP_INSTANCE)
                 .putUs(ACTION_TYPE_ID, ACTION_REQUEST_COMMITMENT);
     }
 
