@@ -12,6 +12,7 @@ import org.flywaydb.core.api.output.MigrateResult;
 public final class Database implements AutoCloseable {
     private final DatabaseSettings settings;
     private final HikariDataSource pool;
+    private final FinishedJobs finishedJobs = new FinishedJobs();
 
     public Database(DatabaseSettings settings) {
         this.settings = settings;
@@ -40,6 +41,9 @@ public final class Database implements AutoCloseable {
     public Connection connection() throws SQLException { return pool.getConnection(); }
 
     public DatabaseSettings settings() { return settings; }
+
+    /** The jobs this process's workers finish, announced after commit. */
+    public FinishedJobs finishedJobs() { return finishedJobs; }
 
     /** Applies pending migrations; returns how many were applied. */
     public int migrate() {

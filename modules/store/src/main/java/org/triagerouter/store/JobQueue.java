@@ -153,6 +153,7 @@ public final class JobQueue {
     public Recorded record(Job job, String owner, Outcome outcome, RetryPolicy policy) throws SQLException {
         Recorded recorded = Transactions.inTransaction(database, c -> record(c, job, owner, outcome, policy));
         JobMetrics.recorded(job, recorded);
+        if (finished(recorded)) database.finishedJobs().announce(List.of(job));
         return recorded;
     }
 
@@ -165,9 +166,16 @@ public final class JobQueue {
         if (jobs.isEmpty()) return List.of();
         if (jobs.size() != outcomes.size()) throw new IllegalArgumentException(jobs.size() + " jobs but " + outcomes.size() + " outcomes");
         List<Recorded> recorded = Transactions.inTransaction(database, c -> recordBatch(c, jobs, owner, outcomes, policy));
-        for (int i = 0; i < jobs.size(); i++) JobMetrics.recorded(jobs.get(i), recorded.get(i));
+        List<Job> finished = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            JobMetrics.recorded(jobs.get(i), recorded.get(i));
+            if (finished(recorded.get(i))) finished.add(jobs.get(i));
+        }
+        database.finishedJobs().announce(finished);
         return recorded;
     }
+
+    private static boolean finished(Recorded recorded) { return recorded == Recorded.DONE || recorded == Recorded.FAILED; }
 
     private static List<Recorded> recordBatch(Connection transaction, List<Job> jobs, String owner, List<Outcome> outcomes,
                                               RetryPolicy policy) throws SQLException {
