@@ -17,6 +17,7 @@ import org.triagerouter.inference.ModelOpenException;
 import org.triagerouter.ingest.DurableStoreHandler;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.ingest.MeteredStoreHandler;
+import org.triagerouter.report.ArmingStoreHandler;
 import org.triagerouter.ingest.SpoolLock;
 import org.triagerouter.ingest.SpoolReconciler;
 import org.triagerouter.store.Database;
@@ -72,7 +73,8 @@ public final class ServeCommand implements Callable<Integer> {
             databaseSize = new DatabaseSize(database, settings.databaseCeilingBytes()).start();
             // The listener takes Storage Commitment results (a PACS reporting on a new association) only when a destination asks for them.
             boolean commitments = settings.destinations().stream().anyMatch(org.triagerouter.dispatch.Destination::storageCommitment);
-            dicom = new DicomServer(server, new MeteredStoreHandler(new DurableStoreHandler(database, ingest, databaseSize)),
+            dicom = new DicomServer(server, new MeteredStoreHandler(new ArmingStoreHandler(new DurableStoreHandler(database, ingest, databaseSize),
+                    workers.completionTimers())),
                     commitments ? new org.triagerouter.dispatch.StorageCommitments(database, settings.storageCommitmentSettings()) : null);
             dicom.start();
             StageWorkers running = workers;

@@ -19,6 +19,7 @@ import org.triagerouter.dispatch.DispatchStage;
 import org.triagerouter.report.ReportSettings;
 import org.triagerouter.report.ResultRecipient;
 import org.triagerouter.report.ReportStage;
+import org.triagerouter.report.CompletionTimers;
 import org.triagerouter.report.StudyCompletion;
 import org.triagerouter.inference.InferSettings;
 import org.triagerouter.inference.InferWorker;
@@ -48,6 +49,7 @@ public final class StageWorkers implements AutoCloseable {
     private final List<InferWorker> inferWorkers = new ArrayList<>();
     private LeaseKeeper leases;
     private LifecycleScheduler lifecycle;
+    private CompletionTimers completionTimers;
     private OnnxModel model;
     private ModelManifest manifest;
     private String operatingPoint = "";
@@ -101,7 +103,11 @@ public final class StageWorkers implements AutoCloseable {
             IngestSettings ingest = config.ingestSettings();
             workers.stage(database, new StageWorker.Settings(JobKind.RETENTION, ingest.node() + "-retention" + workers.process, ingest.node(), 1),
                     new SpoolRetention(database, ingest, config.days(ConfigKey.SPOOL_RETENTION_DAYS)));
-            workers.lifecycle = LifecycleScheduler.start(new LifecycleScheduler.Services(database, new StudyCompletion(database, report),
+            StudyCompletion completion = new StudyCompletion(database, report);
+            // Studies complete at the moment their rule says: timers armed by ingest and by this node's finished images.
+            workers.completionTimers = new CompletionTimers(completion);
+            database.finishedJobs().subscribe(workers.completionTimers::jobsFinished);
+            workers.lifecycle = LifecycleScheduler.start(new LifecycleScheduler.Services(database, completion,
                     new DestinationHealth(database, dispatch.destinations(), dispatch.client()), new NodeLoss(database, cluster.nodeLost()),
                     new DatabaseRetention(database, config.databaseRetention())),
                     LifecycleScheduler.Intervals.defaults().withCompletion(Duration.ofMillis(config.integer(ConfigKey.REPORT_SWEEP_MS, 100, 3_600_000))),
@@ -157,6 +163,9 @@ public final class StageWorkers implements AutoCloseable {
         return DemoModel.write(Path.of(config.string(ConfigKey.DEMO_MODEL_DIR)));
     }
 
+    /** This node's study completion timers, which ingest arms. */
+    CompletionTimers completionTimers() { return completionTimers; }
+
     String modelDescription() { return description; }
 
     /** The model as the dashboard shows it: manifest, operating points, bands, and where it runs on this node. */
@@ -200,6 +209,7 @@ public final class StageWorkers implements AutoCloseable {
     @Override
     public void close() {
         if (lifecycle != null) lifecycle.close();
+        if (completionTimers != null) completionTimers.close();
         List<AutoCloseable> running = new ArrayList<>(stageWorkers);
         running.addAll(inferWorkers);
         List<Thread> closers = new ArrayList<>();

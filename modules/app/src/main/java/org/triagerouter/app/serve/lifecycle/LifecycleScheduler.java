@@ -42,8 +42,9 @@ public final class LifecycleScheduler implements AutoCloseable {
     public record Intervals(Duration completion, Duration leaseRecovery, Duration deliveryRetry, Duration retention, Duration health,
                             Duration nodeLoss) {
         public static Intervals defaults() {
-            // Retention every minute: a period of 0 (or 0.01 days) takes effect within a minute.
-            return new Intervals(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(1),
+            // Retention every minute: a period of 0 (or 0.01 days) takes effect within a minute. Completion is timed per study;
+            // its sweep only covers timers lost with their node.
+            return new Intervals(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(1),
                     Duration.ofSeconds(5));
         }
 
@@ -87,7 +88,7 @@ public final class LifecycleScheduler implements AutoCloseable {
         jobs.put(job(DatabaseRetentionJob.class), trigger("database-retention", intervals.retention()));
         scheduler.scheduleJobs(jobs, true); // replace: the intervals configured on the latest node to start win
         scheduler.start();
-        log.info("lifecycle jobs scheduled (Quartz, clustered): study completion every {}, lease recovery every {}, delivery retry every {}, "
+        log.info("lifecycle jobs scheduled (Quartz, clustered): study completion sweep every {}, lease recovery every {}, delivery retry every {}, "
                 + "spool and database retention every {}, destination health every {}, node loss every {} (lost after {})", intervals.completion(),
                 intervals.leaseRecovery(), intervals.deliveryRetry(), intervals.retention(), intervals.health(), intervals.nodeLoss(),
                 services.nodeLoss().lostAfter());
