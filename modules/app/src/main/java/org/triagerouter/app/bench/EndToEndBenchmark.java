@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
  * {@code scripts/bench e2e}: studies of two 10 MB DX images sent with dcmtk's storescu to a running
  * router; latency from storescu's exit (its last C-STORE response and release) to the SR's arrival at
  * the destination (a storescp writing to {@code --pacs}), minus the grace period; then sustained throughput.
+ * With {@code --peer}, each figure also has its peer measured in the same run, so runs on a busy machine compare:
+ * the same studies sent by the same storescu to storescp (ingest alone, nothing behind it), as a ratio.
  */
 @Command(name = "bench-e2e", hidden = true, description = "End-to-end latency benchmark (used by scripts/bench).")
 public final class EndToEndBenchmark implements Callable<Integer> {
@@ -28,28 +30,93 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--studies", defaultValue = "10") int studies;
     @Option(names = "--sustained", defaultValue = "10") int sustained;
     @Option(names = "--work", required = true) Path work;
+    @Option(names = "--database-url", description = "the router's database (user triage, no password): adds the completion delay")
+    String databaseUrl;
+    @Option(names = "--peer", description = "AE@host:port of a storescp that gets the same studies (the ingest peer); its files are deleted")
+    String peer;
 
     @Override
     public Integer call() throws Exception {
         String[] target = router.split("[@:]");
+        String[] peerTarget = peer == null ? null : peer.split("[@:]");
+        double loadBefore = loadAverage();
         double[] latencies = new double[studies];
+        double routerSend = 0, peerSend = 0;
+        List<String> timed = new ArrayList<>();
         for (int i = 0; i < studies; i++) {
             Study study = writeStudy(i);
-            long sent = send(target, study);
+            timed.add(study.uid());
+            if (peerTarget != null) {
+                peerSend += sendTimed(peerTarget, study);
+                deletePeerImages();
+            }
+            routerSend += sendTimed(target, study);
+            long sent = System.nanoTime();
             latencies[i] = (waitForSr(study) - sent) / 1e9 - graceSeconds;
         }
         Arrays.sort(latencies);
-        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%n", modelId, studies, percentile(latencies, 0.5),
-                percentile(latencies, 0.95), latencies[latencies.length - 1]);
+        // Ingest of the same study by the router against storescp, in the same run: > 1 means the router took longer.
+        String ingestRatio = peerTarget == null ? "" : String.format(Locale.ROOT, " %.2f |", routerSend / peerSend);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%s%n", modelId, studies, percentile(latencies, 0.5),
+                percentile(latencies, 0.95), latencies[latencies.length - 1], ingestRatio);
+        if (databaseUrl != null) completionDelays(timed);
         List<Study> batch = new ArrayList<>();
         for (int i = 0; i < sustained; i++) batch.add(writeStudy(1000 + i));
+        double peerSeconds = 0;
+        if (peerTarget != null) {
+            long peerStart = System.nanoTime();
+            for (Study s : batch) send(peerTarget, s);
+            peerSeconds = (System.nanoTime() - peerStart) / 1e9;
+            deletePeerImages();
+        }
         long start = System.nanoTime();
         for (Study s : batch) send(target, s);
         long last = 0;
         for (Study s : batch) last = Math.max(last, waitForSr(s));
         double hours = (last - start) / 1e9 / 3600;
-        System.out.printf(Locale.ROOT, "sustained: %d studies in %.1f s = %.0f studies/hour (%s)%n", sustained, hours * 3600, sustained / hours, modelId);
+        String versus = peerTarget == null ? "" : String.format(Locale.ROOT, "; storescp received them in %.1f s = %.0f studies/hour: %.2f of it",
+                peerSeconds, sustained / (peerSeconds / 3600), (peerSeconds / 3600) / hours);
+        System.out.printf(Locale.ROOT, "sustained: %d studies in %.1f s = %.0f studies/hour (%s)%s; load average %.1f before, %.1f after%n",
+                sustained, hours * 3600, sustained / hours, modelId, versus, loadBefore, loadAverage());
         return 0;
+    }
+
+    /**
+     * What study completion itself adds, from the router's own rows: its report job's creation after the later of the moment
+     * its rule was met (the release + grace) and its last image's prepare or infer job ending. The rest of the latency
+     * is the work (prepare, infer, report, dispatch) and waiting for the CPU.
+     */
+    private void completionDelays(List<String> uids) throws Exception {
+        double[] delays;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(databaseUrl, "triage", "");
+             java.sql.PreparedStatement s = c.prepareStatement("""
+                     select extract(epoch from (select min(r.created_at) from job r where r.kind = 'report' and r.subject = st.study_instance_uid)
+                              - greatest((select max(a.closed_at) from association a join instance i on i.association_id = a.id
+                                           where i.study_id = st.id) + ? * interval '1 second',
+                                         (select max(j.finished_at) from job j join instance i on j.subject = i.sop_instance_uid
+                                           where i.study_id = st.id and j.kind in ('prepare', 'infer'))))
+                       from study st where st.study_instance_uid = any (?)""")) {
+            s.setDouble(1, graceSeconds);
+            s.setArray(2, c.createArrayOf("text", uids.toArray()));
+            List<Double> found = new ArrayList<>();
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                while (rs.next()) found.add(rs.getDouble(1));
+            }
+            delays = found.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        }
+        if (delays.length == 0) return;
+        System.out.printf(Locale.ROOT, "completion delay (report queued after the release + grace and the last image, whichever is later): "
+                + "p50 %.3f s, p95 %.3f s, max %.3f s over %d studies%n", percentile(delays, 0.5), percentile(delays, 0.95),
+                delays[delays.length - 1], delays.length);
+    }
+
+    /** The 1-minute load average: the machine is shared, so each run says how busy it was. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return Double.NaN;
+        }
     }
 
     private record Study(String uid, List<Path> files, Path expectedSr) {}
@@ -68,6 +135,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         // The SR's UID is derived from (study, model, version, revision): its file name at storescp is known in advance.
         String sr = Uids.fromName("triage-sr|" + study + "|" + modelId + "|" + modelVersion + "|1");
         return new Study(study, files, pacs.resolve("SRc." + sr)); // storescp names Comprehensive SR files SRc.<SOP Instance UID>
+    }
+
+    /** Sends the study; returns how many seconds storescu took. */
+    private static double sendTimed(String[] target, Study study) throws Exception {
+        long start = System.nanoTime();
+        return (send(target, study) - start) / 1e9;
+    }
+
+    /** The peer's copies of the images (the PACS folder is also where the SRs are looked for): 10 MB each, not kept. */
+    private void deletePeerImages() throws Exception {
+        try (var files = Files.list(pacs)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("DX.")).toList()) Files.deleteIfExists(f);
+        }
     }
 
     /** storescu with one association for the study; returns when it exited (last response received). */
