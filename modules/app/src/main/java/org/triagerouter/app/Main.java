@@ -27,7 +27,24 @@ public final class Main implements Runnable {
     public static final String VERSION = org.triagerouter.dicom.RouterVersion.VERSION;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line every command runs in, so that all of them fail one way: 0 done, 1 the operation failed, 2 bad
+     * arguments or configuration (picocli's usage errors and each command's own checks). An exception a command does not
+     * handle is one line naming the command and the problem, exit 1; its stack trace only with TRIAGE_LOG_LEVEL=DEBUG.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
+    }
+
+    private static int reportFailure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + message);
+        if ("DEBUG".equalsIgnoreCase(System.getenv("TRIAGE_LOG_LEVEL"))) e.printStackTrace(command.getErr());
+        command.getErr().flush();
+        return 1;
     }
 
     @Override

@@ -20,7 +20,7 @@ class HelpTest {
         for (List<String> command : COMMANDS) {
             for (String flag : List.of("-h", "--help")) {
                 StringWriter out = new StringWriter();
-                CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+                CommandLine cli = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
                 List<String> args = new java.util.ArrayList<>(command);
                 args.add(flag);
                 int exit = cli.execute(args.toArray(String[]::new));
@@ -35,9 +35,32 @@ class HelpTest {
 
     @Test
     void anUnknownOptionIsAnErrorThatSaysSoAndExits2() {
+        for (List<String> command : COMMANDS) {
+            StringWriter err = new StringWriter();
+            List<String> args = new java.util.ArrayList<>(command);
+            args.add("--no-such");
+            int exit = Main.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err)).execute(args.toArray(String[]::new));
+            assertEquals(2, exit, command + ": " + err);
+            // a command with a required argument names that one first
+            assertTrue(err.toString().contains("Unknown option: '--no-such'") || err.toString().startsWith("Missing required parameter"),
+                    command + ": " + err);
+        }
+    }
+
+    @Test
+    void aFailureNoCommandHandlesIsOneLineNamingTheCommandAndExits1() {
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new Main()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err)).execute("serve", "--no-such");
-        assertEquals(2, exit);
-        assertTrue(err.toString().contains("Unknown option: '--no-such'"), err.toString());
+        CommandLine cli = Main.commandLine().addSubcommand("boom", new Boom());
+        cli.setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+        assertEquals(1, cli.execute("boom"));
+        assertEquals("triage-router boom: spool /data is read-only", err.toString().strip(), "one line, no stack trace");
+    }
+
+    @CommandLine.Command(name = "boom")
+    static final class Boom implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("spool /data is read-only");
+        }
     }
 }
