@@ -110,7 +110,7 @@ public final class DispatchStage implements StageWorker.Handler {
                 DimseStatus status = store(association, delivery.sr(), srMeta, priority);
                 String code = String.format("0x%04X", status.code());
                 if (status.isFailure()) {
-                    association.release();
+                    releaseQuietly(association, delivery, "refused");
                     boolean permanent = status.code() == DimseStatus.SOP_CLASS_NOT_SUPPORTED || (status.code() & 0xF000) == 0xC000
                             || (status.code() & 0xFF00) == 0xA900;
                     return new Sent(false, permanent, code, "C-STORE answered " + status);
@@ -120,7 +120,11 @@ public final class DispatchStage implements StageWorker.Handler {
                 List<ReferencedInstance> stored = new java.util.ArrayList<>(List.of(new ReferencedInstance(srMeta.sopClassUid(), srMeta.sopInstanceUid())));
                 if (withKos) code += storeCourtesy(association, delivery.kos(), kosMeta, priority, "key objects", notes, stored);
                 if (withImage) code += storeCourtesy(association, delivery.resultImage(), imageMeta, priority, "result image", notes, stored);
-                if (destination.storageCommitment()) commitments.request(association, delivery.id(), delivery.study(), stored);
+                if (destination.storageCommitment()) {
+                    if (association.isOpen()) commitments.request(association, delivery.id(), delivery.study(), stored);
+                    else log.warn("dispatch {} to {}: storage commitment not requested: the association ended during the courtesy objects",
+                            delivery.study(), delivery.destination());
+                }
                 releaseAfterSuccess(association, delivery);
                 return new Sent(true, false, code, notes.isEmpty() ? null : String.join("; ", notes));
             }
@@ -128,6 +132,8 @@ public final class DispatchStage implements StageWorker.Handler {
             return new Sent(false, e.result == AssociateReject.PERMANENT, null, e.getMessage());
         } catch (ClientAssociation.NoPresentationContextException e) {
             return new Sent(false, true, null, "destination does not accept the SR: " + e.getMessage());
+        } catch (org.triagerouter.dicom.file.DataSetReencoder.ReencodingFailedException e) {
+            return new Sent(false, true, null, e.getMessage()); // the same object fails the same way next time
         } catch (IOException e) {
             return new Sent(false, false, null, e.getMessage());
         }
@@ -151,10 +157,15 @@ public final class DispatchStage implements StageWorker.Handler {
 
     /** The C-STORE status decided the delivery; a release the peer botches does not undo it. */
     private static void releaseAfterSuccess(ClientAssociation association, Delivery delivery) {
+        releaseQuietly(association, delivery, "stored");
+    }
+
+    /** The C-STORE status decides the delivery; a release the peer answers with an abort or a close is only logged. */
+    private static void releaseQuietly(ClientAssociation association, Delivery delivery, String outcome) {
         try {
             association.release();
         } catch (IOException e) {
-            log.warn("dispatch {} to {}: stored, but the release failed: {}", delivery.study(), delivery.destination(), e.getMessage());
+            log.warn("dispatch {} to {}: {}, but the release failed: {}", delivery.study(), delivery.destination(), outcome, e.getMessage());
         }
     }
 

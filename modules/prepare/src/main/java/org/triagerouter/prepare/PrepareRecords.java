@@ -78,6 +78,12 @@ public final class PrepareRecords {
     }
 
     private static void modelInputs(Connection c, long instanceId, List<ModelInput> inputs) throws SQLException {
+        // Inputs of other geometries were derived from the canonical image this one replaces: drop them (derived again on demand).
+        try (PreparedStatement s = c.prepareStatement("delete from model_input where instance_id = ? and not (geometry = any (?))")) {
+            s.setLong(1, instanceId);
+            s.setArray(2, c.createArrayOf("text", inputs.stream().map(input -> input.geometry().key()).toArray()));
+            s.executeUpdate();
+        }
         if (inputs.isEmpty()) return;
         try (PreparedStatement s = c.prepareStatement("""
                 insert into model_input (instance_id, geometry, width, height, pixels) values (?, ?, ?, ?, ?)

@@ -41,8 +41,11 @@ public final class ArmingStoreHandler implements StoreHandler {
 
     @Override
     public void onAssociationClosed(AssociationInfo association, boolean released, int instancesStored) {
-        handler.onAssociationClosed(association, released, instancesStored); // the release is in the database before a timer reads it
-        Set<String> studies = studiesByAssociation.remove(association.id());
-        if (studies != null) timers.associationClosed(studies);
+        try {
+            handler.onAssociationClosed(association, released, instancesStored); // the release is in the database before a timer reads it
+        } finally {
+            Set<String> studies = studiesByAssociation.remove(association.id());
+            if (studies != null) timers.associationClosed(studies);
+        }
     }
 }

@@ -54,8 +54,12 @@ public final class CompletionTimers implements AutoCloseable {
 
     /** Jobs this node just finished: the studies of finished images are checked at once (their last image may be one of them). */
     public void jobsFinished(List<Job> jobs) {
+        if (timer.isShutdown()) return;
+        // A report job that ended may not cover an image that settled while it was live (that image's check found the job
+        // still queued and did nothing): check its study again, now that the report is committed.
+        jobs.stream().filter(j -> j.kind() == JobKind.REPORT).forEach(j -> arm(j.subject(), Duration.ZERO));
         List<String> images = jobs.stream().filter(j -> j.kind() == JobKind.PREPARE || j.kind() == JobKind.INFER).map(Job::subject).toList();
-        if (images.isEmpty() || timer.isShutdown()) return;
+        if (images.isEmpty()) return;
         timer.execute(() -> {
             try {
                 for (String study : completion.openStudiesOf(images)) arm(study, Duration.ZERO);

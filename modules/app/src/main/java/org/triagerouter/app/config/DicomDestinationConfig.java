@@ -37,7 +37,9 @@ public final class DicomDestinationConfig {
         Object name = values.remove("name");
         values.remove("type");
         if (name == null || !values.containsKey("aeTitle") || !values.containsKey("host") || !(values.get("port") instanceof Integer)) {
-            throw new RouterConfig.ConfigException("destinations: each needs name, aeTitle, host and a numeric port: " + entry);
+            // The keys only: the entry's values may hold passwords.
+            throw new RouterConfig.ConfigException("destinations: each needs name, aeTitle, host and a numeric port: '" + name
+                    + "' has keys " + entry.keySet());
         }
         String where = "destinations: '" + name + "': ";
         checkKeys(values, where);

@@ -87,7 +87,11 @@ final class AssociationNegotiator {
                     "calling AE title '" + request.callingAeTitle() + "' is not in the allow-list");
         }
         List<PresentationContext> results = new ArrayList<>();
-        for (PresentationContext proposed : request.presentationContexts()) results.add(decide(proposed, sender));
+        // Storage Commitment only from a PACS reporting results (it proposes the SCP role, PS3.4 J.3.3.1.3): a modality asking
+        // the router to commit what it sent would get a context and then no provider, so it is told "not supported" at once.
+        boolean reportsCommitments = storageCommitment && request.roleSelections().stream()
+                .anyMatch(role -> StorageCommitment.SOP_CLASS.equals(role.sopClassUid()) && role.scp());
+        for (PresentationContext proposed : request.presentationContexts()) results.add(decide(proposed, sender, reportsCommitments));
         List<RoleSelection> roles = new ArrayList<>();
         for (RoleSelection role : request.roleSelections()) {
             // We are the SCP of the services we offer (the requestor keeps its SCU role), but for Storage Commitment the
@@ -100,10 +104,10 @@ final class AssociationNegotiator {
         return new Decision(null, accept, null);
     }
 
-    private PresentationContext decide(PresentationContext proposed, SenderProfile sender) {
+    private PresentationContext decide(PresentationContext proposed, SenderProfile sender, boolean reportsCommitments) {
         List<String> acceptable;
         if (Uids.VERIFICATION.equals(proposed.abstractSyntax())
-                || (storageCommitment && StorageCommitment.SOP_CLASS.equals(proposed.abstractSyntax()))) {
+                || (reportsCommitments && StorageCommitment.SOP_CLASS.equals(proposed.abstractSyntax()))) {
             acceptable = Uids.UNCOMPRESSED_TRANSFER_SYNTAXES;
         } else if (acceptsStorage(proposed.abstractSyntax(), sender)) {
             acceptable = sender != null && !sender.transferSyntaxes().isEmpty() ? sender.transferSyntaxes() : settings.imageTransferSyntaxes();

@@ -358,6 +358,9 @@ public final class ClientAssociation implements Closeable {
         close();
     }
 
+    /** False once the association was released or aborted (also by a failed operation). */
+    public boolean isOpen() { return open; }
+
     private void ensureOpen() throws DicomNetworkException {
         if (!open) throw new DicomNetworkException("association is closed");
     }

@@ -43,6 +43,13 @@ final class Watchdog {
         private void fire() {
             fired = true;
             try {
+                // Without linger 0, SSLSocket.close() waits (unbounded) for the TLS output lock a writer stuck on a stalled
+                // peer holds, and this one timer thread would stop every deadline in the process with it.
+                socket.setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // Already closed.
+            }
+            try {
                 socket.close();
             } catch (IOException ignored) {
                 // Closing is all we wanted.

@@ -69,7 +69,16 @@ public final class CanonicalRenderer {
         if (JPEG_LOSSLESS_SYNTAXES.contains(transferSyntax)) {
             AttributeList header = readHeader(file, transferSyntax);
             try (JpegLosslessRows rows = jpegLosslessRows(file, meta)) {
-                if (rows != null) return render(header, rows, rows.width(), rows.height(), maxSide);
+                if (rows != null) {
+                    int columns = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Columns, 0);
+                    int height = Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Rows, 0);
+                    // A frame header that disagrees with the data set's would have us decode padding for billions of samples.
+                    if (rows.width() != columns || rows.height() != height) {
+                        throw new RenderException("lossless JPEG frame is " + rows.width() + " x " + rows.height() + " but the image is "
+                                + columns + " x " + height);
+                    }
+                    return render(header, rows, columns, height, maxSide);
+                }
             } catch (IOException e) {
                 // Outside the subset the streaming decoder reads, or malformed: the general codecs decide.
                 log.debug("lossless JPEG left to PixelMed: {}", e.getMessage());

@@ -65,6 +65,10 @@ final class StreamedPixelRows implements PixelRows {
             channel = Channels.newChannel(inflated);
         } catch (IOException | RuntimeException e) {
             raw.close();
+            if (inflater != null) {
+                inflater.end(); // native memory, not worth waiting for the GC
+                inflater = null;
+            }
             throw e;
         }
     }

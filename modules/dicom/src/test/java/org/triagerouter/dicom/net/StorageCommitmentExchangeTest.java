@@ -116,6 +116,22 @@ class StorageCommitmentExchangeTest {
         }
     }
 
+    @Test
+    void aModalityAskingTheRouterToCommitIsToldNotSupported() throws Exception {
+        // It proposes the SOP class in the default role (it would be the SCU of N-ACTION): the router is no provider.
+        try (DicomServer server = listener(work, (result, by) -> DimseStatus.SUCCESS); Socket socket = new Socket("127.0.0.1", server.port())) {
+            PduConnection modality = new PduConnection(socket);
+            modality.setReadTimeout(5000);
+            AssociateMessage rq = request(List.of(), List.of(StorageCommitment.proposedContext(1),
+                    PresentationContext.proposed(3, Uids.VERIFICATION, List.of(Uids.IMPLICIT_VR_LE))));
+            modality.writePdu(PduConnection.A_ASSOCIATE_RQ, AssociatePduCodec.encode(rq, false));
+            PduConnection.PduHeader header = modality.readHeader();
+            AssociateMessage ac = AssociatePduCodec.decode(modality.readBody(header, 65536), true, rq);
+            assertEquals(PresentationContext.ABSTRACT_SYNTAX_NOT_SUPPORTED, ac.context(1).result());
+            assertTrue(ac.context(3).isAccepted(), "the rest of the association stands");
+        }
+    }
+
     private static DicomServer listener(Path work, StorageCommitmentHandler handler) throws IOException {
         ServerSettings settings = new ServerSettings("TRIAGE", "127.0.0.1", 0, java.util.Set.of(), Uids.DECODABLE_TRANSFER_SYNTAXES,
                 ServerSettings.DEFAULT_MAX_PDU_LENGTH, 4, Duration.ofSeconds(5), Duration.ofSeconds(10), work.resolve("incoming"), null);
