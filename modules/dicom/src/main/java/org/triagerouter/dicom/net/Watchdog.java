@@ -42,12 +42,15 @@ final class Watchdog {
 
         private void fire() {
             fired = true;
-            try {
-                // Without linger 0, SSLSocket.close() waits (unbounded) for the TLS output lock a writer stuck on a stalled
-                // peer holds, and this one timer thread would stop every deadline in the process with it.
-                socket.setSoLinger(true, 0);
-            } catch (IOException ignored) {
-                // Already closed.
+            if (socket instanceof javax.net.ssl.SSLSocket) {
+                try {
+                    // Without linger 0, SSLSocket.close() waits (unbounded) for the TLS output lock a writer stuck on a stalled
+                    // peer holds, and this one timer thread would stop every deadline in the process with it. (A plain
+                    // socket's close never waits, and keeps its orderly FIN.)
+                    socket.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // Already closed.
+                }
             }
             try {
                 socket.close();
