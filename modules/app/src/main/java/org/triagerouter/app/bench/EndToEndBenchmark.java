@@ -29,6 +29,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--grace-seconds", defaultValue = "1") double graceSeconds;
     @Option(names = "--studies", defaultValue = "10") int studies;
     @Option(names = "--sustained", defaultValue = "10") int sustained;
+    @Option(names = "--senders", defaultValue = "1", description = "storescu processes sending the sustained studies at once (as several modalities would)")
+    int senders;
     @Option(names = "--work", required = true) Path work;
     @Option(names = "--database-url", description = "the router's database (user triage, no password): adds the completion delay")
     String databaseUrl;
@@ -65,19 +67,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         double peerSeconds = 0;
         if (peerTarget != null) {
             long peerStart = System.nanoTime();
-            for (Study s : batch) send(peerTarget, s);
+            sendAll(peerTarget, batch);
             peerSeconds = (System.nanoTime() - peerStart) / 1e9;
             deletePeerImages();
         }
         long start = System.nanoTime();
-        for (Study s : batch) send(target, s);
+        sendAll(target, batch);
         long last = 0;
         for (Study s : batch) last = Math.max(last, waitForSr(s));
         double hours = (last - start) / 1e9 / 3600;
         String versus = peerTarget == null ? "" : String.format(Locale.ROOT, "; storescp received them in %.1f s = %.0f studies/hour: %.2f of it",
                 peerSeconds, sustained / (peerSeconds / 3600), (peerSeconds / 3600) / hours);
-        System.out.printf(Locale.ROOT, "sustained: %d studies in %.1f s = %.0f studies/hour (%s)%s; load average %.1f before, %.1f after%n",
-                sustained, hours * 3600, sustained / hours, modelId, versus, loadBefore, loadAverage());
+        System.out.printf(Locale.ROOT, "sustained: %d studies from %d sender(s) in %.1f s = %.0f studies/hour (%s)%s; load average %.1f before, %.1f after%n",
+                sustained, Math.max(1, senders), hours * 3600, sustained / hours, modelId, versus, loadBefore, loadAverage());
         return 0;
     }
 
@@ -135,6 +137,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         // The SR's UID is derived from (study, model, version, revision): its file name at storescp is known in advance.
         String sr = Uids.fromName("triage-sr|" + study + "|" + modelId + "|" + modelVersion + "|1");
         return new Study(study, files, pacs.resolve("SRc." + sr)); // storescp names Comprehensive SR files SRc.<SOP Instance UID>
+    }
+
+    /** Sends every study, {@code senders} storescu processes at a time (each its own association); returns when all are sent. */
+    private void sendAll(String[] to, List<Study> studies) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, senders))) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (Study s : studies) sent.add(pool.submit(() -> send(to, s)));
+            for (var f : sent) f.get();
+        }
     }
 
     /** Sends the study; returns how many seconds storescu took. */
