@@ -135,13 +135,8 @@ public final class DicomDestinationConfig {
         return v == null ? null : String.valueOf(v).trim();
     }
 
-    private static boolean bool(Map<String, Object> values, String key, boolean fallback) throws IllegalArgumentException {
-        Object v = values.get(key);
-        if (v == null) return fallback;
-        String s = String.valueOf(v).trim().toLowerCase();
-        if (s.equals("true") || s.equals("yes")) return true;
-        if (s.equals("false") || s.equals("no")) return false;
-        throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+    private static boolean bool(Map<String, Object> values, String key, boolean fallback) {
+        return Hl7DestinationConfig.bool(values, key, fallback); // one reading of true/yes/false/no for every destination
     }
 
     private static Duration seconds(Map<String, Object> values, String key, int max) {

@@ -133,7 +133,7 @@ final class Hl7DestinationConfig {
         return java.util.Arrays.stream(String.valueOf(v).split("[|,]")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static boolean bool(Map<String, Object> values, String key, boolean fallback) {
+    static boolean bool(Map<String, Object> values, String key, boolean fallback) {
         Object v = values.get(key);
         if (v == null) return fallback;
         String s = String.valueOf(v).trim().toLowerCase();
