@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.triagerouter.dicom.Uids;
@@ -34,8 +36,12 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--work", required = true) Path work;
     @Option(names = "--database-url", description = "the router's database (user triage, no password): adds the completion delay")
     String databaseUrl;
-    @Option(names = "--peer", description = "AE@host:port of a storescp that gets the same studies (the ingest peer); its files are deleted")
+    @Option(names = "--peer", description = "AE@host:port of a storescp that gets the same studies (the ingest peer)")
     String peer;
+    @Option(names = "--peer-folder", description = "the peer's output folder: its copies are deleted after each send")
+    Path peerFolder;
+    @Option(names = "--cpu-of", description = "NAME=PID of a process whose CPU (with its descendants) the sustained run accounts for, e.g. router=123")
+    Map<String, Long> cpuOf = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -71,16 +77,63 @@ public final class EndToEndBenchmark implements Callable<Integer> {
             peerSeconds = (System.nanoTime() - peerStart) / 1e9;
             deletePeerImages();
         }
+        CpuSnapshot cpuBefore = CpuSnapshot.take(cpuOf);
         long start = System.nanoTime();
         sendAll(target, batch);
+        double sentSeconds = (System.nanoTime() - start) / 1e9;
         long last = 0;
         for (Study s : batch) last = Math.max(last, waitForSr(s));
+        CpuSnapshot cpuAfter = CpuSnapshot.take(cpuOf);
         double hours = (last - start) / 1e9 / 3600;
         String versus = peerTarget == null ? "" : String.format(Locale.ROOT, "; storescp received them in %.1f s = %.0f studies/hour: %.2f of it",
                 peerSeconds, sustained / (peerSeconds / 3600), (peerSeconds / 3600) / hours);
-        System.out.printf(Locale.ROOT, "sustained: %d studies from %d sender(s) in %.1f s = %.0f studies/hour (%s)%s; load average %.1f before, %.1f after%n",
-                sustained, Math.max(1, senders), hours * 3600, sustained / hours, modelId, versus, loadBefore, loadAverage());
+        System.out.printf(Locale.ROOT, "sustained: %d studies from %d sender(s) in %.1f s (all sent after %.1f s) = %.0f studies/hour (%s)%s; load average %.1f before, %.1f after%n",
+                sustained, Math.max(1, senders), hours * 3600, sentSeconds, sustained / hours, modelId, versus, loadBefore, loadAverage());
+        System.out.println(cpuAfter.perStudySince(cpuBefore, sustained, hours * 3600));
+        if (!cpuOf.isEmpty()) System.out.println(cpuAfter.threadsPerStudySince(cpuBefore, sustained));
         return 0;
+    }
+
+    /**
+     * Who spent the machine's CPU during the sustained run: the named processes (router, database), the storescu senders
+     * (this process's reaped children), this process itself (writing nothing, polling for SRs), and the rest of the machine.
+     */
+    private record CpuSnapshot(Map<String, Long> named, Map<String, Long> firstThreads, long senders, long bench, long machine) {
+        static CpuSnapshot take(Map<String, Long> pids) {
+            Map<String, Long> named = new LinkedHashMap<>();
+            pids.forEach((name, pid) -> named.put(name, ProcessCpu.treeTicks(pid)));
+            Map<String, Long> threads = pids.isEmpty() ? Map.of() : ProcessCpu.threadTicksByName(pids.values().iterator().next());
+            return new CpuSnapshot(named, threads, ProcessCpu.reapedChildrenTicks(), ProcessCpu.ownTicks(), ProcessCpu.machineBusyTicks());
+        }
+
+        /** The first named process's threads (the router's) that spent at least 1 ms per study, busiest first. */
+        String threadsPerStudySince(CpuSnapshot before, int studies) {
+            StringBuilder line = new StringBuilder("  of which, by thread (ms):");
+            firstThreads.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), (e.getValue() - before.firstThreads().getOrDefault(e.getKey(), 0L)) * ProcessCpu.MS_PER_TICK / studies))
+                    .filter(e -> e.getValue() >= 1)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> line.append(String.format(Locale.ROOT, " %s %.0f,", e.getKey(), e.getValue())));
+            line.setLength(line.length() - 1);
+            return line.toString();
+        }
+
+        String perStudySince(CpuSnapshot before, int studies, double seconds) {
+            StringBuilder line = new StringBuilder("CPU per study in the sustained run (ms):");
+            long accounted = 0;
+            for (var e : named.entrySet()) {
+                long ticks = e.getValue() - before.named().get(e.getKey());
+                accounted += ticks;
+                line.append(String.format(Locale.ROOT, " %s %.0f,", e.getKey(), ticks * ProcessCpu.MS_PER_TICK / studies));
+            }
+            long machineTicks = machine - before.machine();
+            accounted += (senders - before.senders()) + (bench - before.bench());
+            line.append(String.format(Locale.ROOT, " storescu senders %.0f, this bench %.0f, rest of the machine %.0f; machine busy %.2f of %d cores",
+                    (senders - before.senders()) * ProcessCpu.MS_PER_TICK / studies, (bench - before.bench()) * ProcessCpu.MS_PER_TICK / studies,
+                    (machineTicks - accounted) * ProcessCpu.MS_PER_TICK / studies, machineTicks * ProcessCpu.MS_PER_TICK / 1000 / seconds,
+                    Runtime.getRuntime().availableProcessors()));
+            return line.toString();
+        }
     }
 
     /**
@@ -154,10 +207,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         return (send(target, study) - start) / 1e9;
     }
 
-    /** The peer's copies of the images (the PACS folder is also where the SRs are looked for): 10 MB each, not kept. */
+    /** The peer's copies of the images: 10 MB each, not kept. */
     private void deletePeerImages() throws Exception {
-        try (var files = Files.list(pacs)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("DX.")).toList()) Files.deleteIfExists(f);
+        if (peerFolder == null) return;
+        try (var files = Files.list(peerFolder)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
         }
     }
 

@@ -298,7 +298,7 @@ public final class InferenceBenchmark implements java.util.concurrent.Callable<I
                     ticks = ticks < 0 || run.databaseTicks() < 0 ? -1 : ticks + run.databaseTicks();
                 }
                 int n = rounds * images;
-                Cost stage = new Cost(cpu / 1e6 / n, ticks < 0 ? -1 : ticks * 10.0 / n, (System.nanoTime() - wall0) / 1e6 / n);
+                Cost stage = new Cost(cpu / 1e6 / n, ticks < 0 ? -1 : ticks * ProcessCpu.MS_PER_TICK / n, (System.nanoTime() - wall0) / 1e6 / n);
                 System.out.printf(Locale.ROOT, "| whole infer stage but the model, batch %d (claim, read, normalise, score, record; all router threads) | %.3f | %s | %.3f | %.3f | %.1f |%n",
                         batch, stage.jvmMs(), stage.databaseMs() < 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", stage.databaseMs()),
                         stage.totalMs(), stage.wallMs(), stage.totalMs() * H100_IMAGES_PER_SECOND / 1000);
@@ -329,14 +329,11 @@ public final class InferenceBenchmark implements java.util.concurrent.Callable<I
         long database0 = databaseCpuTicks(database), cpu0 = threads.getCurrentThreadCpuTime(), wall0 = System.nanoTime();
         work.run(n);
         long cpu1 = threads.getCurrentThreadCpuTime(), wall1 = System.nanoTime(), database1 = databaseCpuTicks(database);
-        double databaseMs = database0 < 0 || database1 < 0 ? -1 : (database1 - database0) * 10.0 / n; // USER_HZ is 100 on Linux
+        double databaseMs = database0 < 0 || database1 < 0 ? -1 : (database1 - database0) * ProcessCpu.MS_PER_TICK / n;
         return new Cost((cpu1 - cpu0) / 1e6 / n, databaseMs, (wall1 - wall0) / 1e6 / n);
     }
 
-    /**
-     * CPU ticks (user + system) of this database server, from /proc: its postmaster with the children it has reaped
-     * (connections that closed) and every live child (backends, WAL writer, checkpointer); -1 when unreadable.
-     */
+    /** CPU ticks (user + system) of this database server: its postmaster and everything below it, live or reaped; -1 when unreadable. */
     private static long databaseCpuTicks(Database database) throws SQLException {
         int backend;
         try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
@@ -344,29 +341,10 @@ public final class InferenceBenchmark implements java.util.concurrent.Callable<I
             backend = rs.getInt(1);
         }
         try {
-            long postmaster = Long.parseLong(stat(Path.of("/proc", String.valueOf(backend)))[1]);
-            String[] own = stat(Path.of("/proc", String.valueOf(postmaster)));
-            long ticks = Long.parseLong(own[11]) + Long.parseLong(own[12]) + Long.parseLong(own[13]) + Long.parseLong(own[14]);
-            try (var processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-                for (Path process : processes) {
-                    try {
-                        String[] fields = stat(process);
-                        if (Long.parseLong(fields[1]) == postmaster) ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                    } catch (IOException | RuntimeException gone) {
-                        // exited meanwhile: the postmaster's reaped-children count has it
-                    }
-                }
-            }
-            return ticks;
+            return ProcessCpu.treeTicks(Long.parseLong(ProcessCpu.stat(Path.of("/proc", String.valueOf(backend)))[1]));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-    }
-
-    /** The fields of /proc/PID/stat after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime, [13] cutime, [14] cstime. */
-    private static String[] stat(Path process) throws IOException {
-        String stat = Files.readString(process.resolve("stat"));
-        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static double min(List<Double> values) { return java.util.Collections.min(values); }
