@@ -1,11 +1,10 @@
 package org.triagerouter.dicom.net;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.triagerouter.dicom.file.Part10;
+import org.triagerouter.dicom.file.UncachedFileOutput;
 
 /**
  * Where a received data set is streamed: a Part 10 file. The first write failure (disk full, I/O
@@ -18,7 +17,7 @@ final class LocalFileSink extends OutputStream {
 
     LocalFileSink(Path file, int bufferSize) {
         try {
-            out = new BufferedOutputStream(Files.newOutputStream(file), bufferSize);
+            out = UncachedFileOutput.open(file, bufferSize);
         } catch (IOException e) {
             failure = e;
         }

@@ -8,13 +8,12 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
+import org.triagerouter.dicom.file.UncachedFileInput;
 
 /**
  * Rows of native (uncompressed) pixel data read from the Part 10 file through one small buffer: the frame is
@@ -51,9 +50,7 @@ final class StreamedPixelRows implements PixelRows {
     private void open() throws IOException {
         start = end = 0;
         if (!source.deflated()) {
-            FileChannel file = FileChannel.open(source.file(), StandardOpenOption.READ);
-            file.position(source.position());
-            channel = file;
+            channel = UncachedFileInput.open(source.file(), source.position()); // read once: not worth a place in the page cache
             return;
         }
         InputStream raw = Files.newInputStream(source.file());
