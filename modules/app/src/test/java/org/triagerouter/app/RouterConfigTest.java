@@ -140,6 +140,22 @@ class RouterConfigTest {
     }
 
     @Test
+    void inferenceWorkersAreAutoByDefaultOrACount() throws Exception {
+        assertTrue(RouterConfig.load(null, Map.of()).integerOrAuto(ConfigKey.INFERENCE_WORKERS, 0, 64).isEmpty());
+        assertEquals(java.util.OptionalInt.of(3),
+                RouterConfig.load(null, Map.of("TRIAGE_INFERENCE_WORKERS", "3")).integerOrAuto(ConfigKey.INFERENCE_WORKERS, 0, 64));
+        assertEquals(java.util.OptionalInt.of(0),
+                RouterConfig.load(null, Map.of("TRIAGE_INFERENCE_WORKERS", "0")).integerOrAuto(ConfigKey.INFERENCE_WORKERS, 0, 64));
+        for (String bad : new String[] {"many", "-1", "65"}) {
+            RouterConfig config = RouterConfig.load(null, Map.of("TRIAGE_INFERENCE_WORKERS", bad));
+            RouterConfig.ConfigException e = assertThrows(RouterConfig.ConfigException.class,
+                    () -> config.integerOrAuto(ConfigKey.INFERENCE_WORKERS, 0, 64));
+            assertTrue(e.getMessage().contains("inference.workers (TRIAGE_INFERENCE_WORKERS) must be auto or a whole number between 0 and 64, got '" + bad + "'"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void badValuesAreErrorsThatNameKeyAndVariable() {
         RouterConfig.ConfigException port = assertThrows(RouterConfig.ConfigException.class,
                 () -> RouterConfig.load(null, Map.of("TRIAGE_DICOM_PORT", "eleven")));

@@ -143,6 +143,16 @@ public final class RouterConfig {
         }
     }
 
+    /** A whole number within [min, max], or "auto" (empty). */
+    public java.util.OptionalInt integerOrAuto(ConfigKey key, int min, int max) throws ConfigException {
+        if ("auto".equalsIgnoreCase(values.get(key).trim())) return java.util.OptionalInt.empty();
+        try {
+            return java.util.OptionalInt.of(integer(key, min, max));
+        } catch (ConfigException e) {
+            throw new ConfigException(describe(key) + " must be auto or a whole number between " + min + " and " + max + ", got '" + values.get(key) + "'");
+        }
+    }
+
     /** A number that may have decimals (0.01 days), within [min, max]. */
     public double decimal(ConfigKey key, double min, double max) throws ConfigException {
         try {

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triagerouter.app.serve.lifecycle.LifecycleScheduler;
 import org.triagerouter.inference.DemoModel;
+import org.triagerouter.inference.ExecutionProvider;
 import org.triagerouter.ingest.IngestSettings;
 import org.triagerouter.ingest.SpoolRetention;
 import org.triagerouter.dispatch.DestinationHealth;
@@ -74,12 +75,19 @@ public final class StageWorkers implements AutoCloseable {
             for (int i = 1; i <= prepare.workers(); i++) {
                 workers.stage(database, new StageWorker.Settings(JobKind.PREPARE, prepare.node() + "-prepare-" + i + workers.process, prepare.node(), 4), prepareStage);
             }
-            int inferWorkers = config.integer(ConfigKey.INFERENCE_WORKERS, 0, 64);
-            if (inferWorkers > 0) {
-                workers.model = OnnxModel.open(manifest, config.executionProvider(), config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256));
+            java.util.OptionalInt configuredWorkers = config.integerOrAuto(ConfigKey.INFERENCE_WORKERS, 0, 64);
+            int intraOpThreads = config.integer(ConfigKey.INFERENCE_INTRA_OP_THREADS, 0, 256);
+            if (configuredWorkers.orElse(1) > 0) {
+                // auto on CPU: one worker per core, each run on one thread. The cores are shared with ingest and prepare;
+                // ONNX Runtime's intra-op pool spins and waits at each operator for a thread the OS gave to another stage
+                // (measured in docs/benchmarks.md: 60 more ms of CPU per study than a worker per core).
+                if (configuredWorkers.isEmpty() && intraOpThreads == 0) intraOpThreads = 1;
+                workers.model = OnnxModel.open(manifest, config.executionProvider(), intraOpThreads);
                 log.info("model {} version {} on {}{}", manifest.id(), manifest.version(), workers.model.provider(),
                         manifest.demo() ? " (DEMO MODEL: its scores mean nothing)" : manifest.clinicalUse() ? "" : " (not for clinical use)");
                 InferSettings infer = config.inferSettings();
+                int inferWorkers = configuredWorkers.orElse(workers.model.provider().equals(ExecutionProvider.CPU.configName()) ? Runtime.getRuntime().availableProcessors() : 1);
+                log.info("{} infer worker(s){}", inferWorkers, configuredWorkers.isEmpty() ? " (inference.workers auto)" : "");
                 for (int i = 1; i <= inferWorkers; i++) {
                     workers.inferWorkers.add(new InferWorker(database, workers.leases, workers.model, infer, infer.node() + "-infer-" + i + workers.process).start());
                 }
