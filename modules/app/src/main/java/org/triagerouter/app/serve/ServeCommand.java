@@ -196,6 +196,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (!Files.isWritable(spool) || !Files.isWritable(incoming)) {
             throw new IOException("spool directory " + spool.toAbsolutePath() + " is not writable");
         }
+        log.info("spool {}: received images written {}", spool.toAbsolutePath(), org.triagerouter.dicom.file.UncachedFileOutput.supported(incoming)
+                ? "with O_DIRECT (around the page cache)" : "through the page cache (this file system has no O_DIRECT)");
     }
 
     private static void closeAll(DicomServer dicom, WebServer http, NodeHeartbeat heartbeat, StageWorkers workers, Database database) {

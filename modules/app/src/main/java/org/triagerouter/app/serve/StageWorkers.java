@@ -80,7 +80,8 @@ public final class StageWorkers implements AutoCloseable {
             if (configuredWorkers.orElse(1) > 0) {
                 // auto on CPU: one worker per core, each run on one thread. The cores are shared with ingest and prepare;
                 // ONNX Runtime's intra-op pool spins and waits at each operator for a thread the OS gave to another stage
-                // (measured in docs/benchmarks.md: 60 more ms of CPU per study than a worker per core).
+                // (docs/benchmarks.md: ~45 ms more CPU per two-image study than a worker per core). On CUDA the GPU does
+                // the model's work: one worker, and the one thread only runs what the GPU does not.
                 if (configuredWorkers.isEmpty() && intraOpThreads == 0) intraOpThreads = 1;
                 workers.model = OnnxModel.open(manifest, config.executionProvider(), intraOpThreads);
                 log.info("model {} version {} on {}{}", manifest.id(), manifest.version(), workers.model.provider(),
