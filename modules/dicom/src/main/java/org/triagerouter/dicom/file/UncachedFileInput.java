@@ -15,11 +15,10 @@ import java.util.concurrent.Executor;
  * Reads a file once from a given position, around the page cache (O_DIRECT) where the file system allows it, else
  * through it. For the prepare stage's single pass over a received image's pixels: cached, the read would grow the page
  * cache by the whole spool (see {@link UncachedFileOutput} for what that costs). Direct reads start at the block
- * holding the position and go a whole aligned buffer at a time; the bytes before the position are dropped. Without
+ * holding the position and go a whole aligned buffer (1 MiB, pooled) at a time; the bytes before the position are dropped. Without
  * the kernel's read-ahead, the next buffer is read in the background while the caller works on this one.
  */
 public final class UncachedFileInput implements ReadableByteChannel {
-    private static final int BUFFER_BYTES = 512 * 1024;
     private static final Executor READ_AHEAD = runnable -> Thread.ofVirtual().name("read-ahead").start(runnable);
 
     private final FileChannel channel;
@@ -32,15 +31,21 @@ public final class UncachedFileInput implements ReadableByteChannel {
     private UncachedFileInput(FileChannel channel, int block, long position) throws IOException {
         this.channel = channel;
         this.block = block;
-        this.buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block);
-        this.spare = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block);
-        nextPosition = position - position % block;
-        atEnd = readChunk(buffer, nextPosition);
-        nextPosition += buffer.limit();
-        int skip = (int) (position % block);
-        if (skip > buffer.remaining()) throw new java.io.EOFException("position " + position + " is past the end of the file");
-        buffer.position(skip);
-        readAhead();
+        this.buffer = AlignedBuffers.take();
+        this.spare = AlignedBuffers.take();
+        try {
+            nextPosition = position - position % block;
+            atEnd = readChunk(buffer, nextPosition);
+            nextPosition += buffer.limit();
+            int skip = (int) (position % block);
+            if (skip > buffer.remaining()) throw new java.io.EOFException("position " + position + " is past the end of the file");
+            buffer.position(skip);
+            readAhead();
+        } catch (IOException | RuntimeException e) {
+            AlignedBuffers.give(buffer);
+            AlignedBuffers.give(spare);
+            throw e;
+        }
     }
 
     /** {@code file} from {@code position} on: direct when the file system allows it, else an ordinary channel. */
@@ -142,6 +147,11 @@ public final class UncachedFileInput implements ReadableByteChannel {
         } finally {
             ahead = null;
             channel.close();
+            if (buffer != null) {
+                AlignedBuffers.give(buffer);
+                AlignedBuffers.give(spare);
+                buffer = spare = null;
+            }
         }
     }
 }

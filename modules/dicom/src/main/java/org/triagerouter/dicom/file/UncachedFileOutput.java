@@ -18,13 +18,11 @@ import java.nio.file.StandardOpenOption;
  * spool, pushing out what PostgreSQL needs; on a VM whose memory the host backs lazily each new page also costs a
  * host fault (measured here: ~25 ms of system time per 10 MB once the cache outgrows the warm memory, against ~1.5 ms
  * direct). Direct I/O hands the disk whole aligned blocks: the bytes are gathered in an aligned buffer, the last block
- * is padded with zeros and the file truncated back to its length on close. Durability still needs the caller's fsync
+ * is padded with zeros and the file truncated back to its length on close. The buffer is pooled (AlignedBuffers). Durability still needs the caller's fsync
  * (the file's size and blocks are metadata). File systems without O_DIRECT (tmpfs, some network file systems) get
  * an ordinary buffered stream.
  */
 public final class UncachedFileOutput extends OutputStream {
-    private static final int BUFFER_BYTES = 1024 * 1024;
-
     private final FileChannel channel;
     private final ByteBuffer buffer;
     private final int block;
@@ -34,7 +32,7 @@ public final class UncachedFileOutput extends OutputStream {
     private UncachedFileOutput(FileChannel channel, int block) {
         this.channel = channel;
         this.block = block;
-        this.buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block);
+        this.buffer = AlignedBuffers.take();
     }
 
     /**
@@ -99,6 +97,7 @@ public final class UncachedFileOutput extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
+        if (closed) throw new IOException("stream closed");
         if (!buffer.hasRemaining()) flushWholeBlocks();
         buffer.put((byte) b);
         length++;
@@ -134,6 +133,8 @@ public final class UncachedFileOutput extends OutputStream {
                 flushWholeBlocks();
             }
             channel.truncate(length);
+        } finally {
+            AlignedBuffers.give(buffer);
         }
     }
 }

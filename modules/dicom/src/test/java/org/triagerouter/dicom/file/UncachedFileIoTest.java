@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -60,6 +61,31 @@ class UncachedFileIoTest {
     }
 
     @Test
+    void buffersAreReusedNotLeftToTheGarbageCollector() throws IOException {
+        assumeTrue(UncachedFileOutput.supported(folder), "the build's temporary folder has no O_DIRECT");
+        Path file = folder.resolve("image.dcm");
+        Files.write(file, random(5000, 11));
+        // The pool hands out the buffer given back last: a stream's close must put back the one it took.
+        ByteBuffer first = AlignedBuffers.take(), second = AlignedBuffers.take();
+        AlignedBuffers.give(first);
+        AlignedBuffers.give(second);
+        try (OutputStream out = UncachedFileOutput.open(folder.resolve("rx.part"), 8192)) {
+            out.write(1);
+        }
+        ByteBuffer again = AlignedBuffers.take();
+        assertSame(second, again, "the output stream's buffer went back to the pool");
+        assertEquals(0, again.position());
+        assertTrue(again.capacity() >= AlignedBuffers.BYTES && again.capacity() % AlignedBuffers.ALIGNMENT == 0);
+        AlignedBuffers.give(again);
+        try (ReadableByteChannel in = UncachedFileInput.open(file, 0)) {
+            in.read(ByteBuffer.allocate(10));
+        }
+        ByteBuffer[] back = {AlignedBuffers.take(), AlignedBuffers.take()};
+        assertTrue(java.util.Set.of(back[0], back[1]).contains(second), "the input channel's buffers went back to the pool");
+        for (ByteBuffer b : back) AlignedBuffers.give(b);
+    }
+
+    @Test
     void replacesWhatTheFileHeldBefore() throws IOException {
         Path file = folder.resolve("rx.part");
         Files.write(file, new byte[20_000]);
@@ -93,7 +119,7 @@ class UncachedFileIoTest {
         byte[] data = random(3 * 1024 * 1024 + 17, 7);
         Path file = dir.resolve("image.dcm");
         Files.write(file, data);
-        for (long position : new long[] {0, 1, 132, 511, 512, 4095, 4096, 4097, 256 * 1024 - 1, 256 * 1024 + 3, data.length - 1}) {
+        for (long position : new long[] {0, 1, 132, 511, 512, 4095, 4096, 4097, 1024 * 1024 - 1, 1024 * 1024 + 3, 2 * 1024 * 1024 + 65536, data.length - 1}) {
             ByteBuffer read = ByteBuffer.allocate(data.length);
             try (ReadableByteChannel in = UncachedFileInput.open(file, position, direct)) {
                 assertEquals(direct, in instanceof UncachedFileInput);
