@@ -15,8 +15,8 @@ import java.util.concurrent.Executor;
  * Reads a file once from a given position, around the page cache (O_DIRECT) where the file system allows it, else
  * through it. For the prepare stage's single pass over a received image's pixels: cached, the read would grow the page
  * cache by the whole spool (see {@link UncachedFileOutput} for what that costs). Direct reads start at the block
- * holding the position and go a whole aligned buffer (1 MiB, pooled) at a time; the bytes before the position are dropped. Without
- * the kernel's read-ahead, the next buffer is read in the background while the caller works on this one.
+ * holding the position and go a whole aligned buffer (1 MiB, pooled) at a time; the bytes before the position are
+ * dropped. Without the kernel's read-ahead, the next buffer is read in the background while the caller works on this one.
  */
 public final class UncachedFileInput implements ReadableByteChannel {
     private static final Executor READ_AHEAD = runnable -> Thread.ofVirtual().name("read-ahead").start(runnable);
