@@ -20,6 +20,13 @@ final class AlignedBuffers {
 
     private AlignedBuffers() {}
 
+    /** The block size O_DIRECT transfers of {@code file} align to; an IOException when a buffer of this class cannot serve it. */
+    static int blockSize(java.nio.file.Path file) throws java.io.IOException {
+        long size = java.nio.file.Files.getFileStore(file).getBlockSize();
+        if (size < 512 || size > ALIGNMENT || Long.bitCount(size) != 1) throw new java.io.IOException("unusable block size " + size + " for " + file);
+        return (int) size;
+    }
+
     /** A cleared buffer of {@link #BYTES}, its start and end aligned to {@link #ALIGNMENT}. */
     static ByteBuffer take() {
         ByteBuffer buffer = idle.poll();

@@ -64,9 +64,7 @@ public final class UncachedFileInput implements ReadableByteChannel {
         }
         if (direct != null) {
             try {
-                long block = Files.getFileStore(file).getBlockSize();
-                if (block >= 512 && block <= 64 * 1024 && Long.bitCount(block) == 1) return new UncachedFileInput(direct, (int) block, position);
-                direct.close();
+                return new UncachedFileInput(direct, AlignedBuffers.blockSize(file), position);
             } catch (java.io.EOFException e) {
                 direct.close();
                 throw e;

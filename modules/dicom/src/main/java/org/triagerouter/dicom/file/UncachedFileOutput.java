@@ -18,9 +18,9 @@ import java.nio.file.StandardOpenOption;
  * spool, pushing out what PostgreSQL needs; on a VM whose memory the host backs lazily each new page also costs a
  * host fault (measured here: ~25 ms of system time per 10 MB once the cache outgrows the warm memory, against ~1.5 ms
  * direct). Direct I/O hands the disk whole aligned blocks: the bytes are gathered in an aligned buffer, the last block
- * is padded with zeros and the file truncated back to its length on close. The buffer is pooled (AlignedBuffers). Durability still needs the caller's fsync
- * (the file's size and blocks are metadata). File systems without O_DIRECT (tmpfs, some network file systems) get
- * an ordinary buffered stream.
+ * is padded with zeros and the file truncated back to its length on close; the buffer is pooled. Durability still
+ * needs the caller's fsync (the file's size and blocks are metadata). File systems without O_DIRECT (some network file
+ * systems; tmpfs before Linux 6.6) get an ordinary buffered stream.
  */
 public final class UncachedFileOutput extends OutputStream {
     private final FileChannel channel;
@@ -48,7 +48,7 @@ public final class UncachedFileOutput extends OutputStream {
         FileChannel direct = tryDirect ? openDirect(file) : null;
         if (direct == null) return new BufferedOutputStream(Files.newOutputStream(file), fallbackBufferSize);
         try {
-            return new UncachedFileOutput(direct, blockSize(file));
+            return new UncachedFileOutput(direct, AlignedBuffers.blockSize(file));
         } catch (IOException | RuntimeException e) {
             direct.close();
             throw e;
@@ -87,12 +87,6 @@ public final class UncachedFileOutput extends OutputStream {
             // EINVAL: this file system has no O_DIRECT. Anything else (no space, no permission) the buffered open reports too.
             return null;
         }
-    }
-
-    private static int blockSize(Path file) throws IOException {
-        long size = Files.getFileStore(file).getBlockSize();
-        if (size < 512 || size > 64 * 1024 || Long.bitCount(size) != 1) throw new IOException("unusable block size " + size + " for " + file);
-        return (int) size;
     }
 
     @Override
