@@ -119,7 +119,8 @@ class UncachedFileIoTest {
         byte[] data = random(3 * 1024 * 1024 + 17, 7);
         Path file = dir.resolve("image.dcm");
         Files.write(file, data);
-        for (long position : new long[] {0, 1, 132, 511, 512, 4095, 4096, 4097, 1024 * 1024 - 1, 1024 * 1024 + 3, 2 * 1024 * 1024 + 65536, data.length - 1}) {
+        for (long position : new long[] {0, 1, 132, 511, 512, 4095, 4096, 4097, UncachedFileInput.CHUNK_BYTES - 1, UncachedFileInput.CHUNK_BYTES + 3,
+                1024 * 1024 - 1, 1024 * 1024 + 3, 2 * 1024 * 1024 + 65536, data.length - 1}) {
             ByteBuffer read = ByteBuffer.allocate(data.length);
             try (ReadableByteChannel in = UncachedFileInput.open(file, position, direct)) {
                 assertEquals(direct, in instanceof UncachedFileInput);
