@@ -74,20 +74,16 @@ final class ProcessCpu {
     }
 
     /** User + system ticks of this process alone (its threads, not its children). */
-    static long ownTicks() {
-        try {
-            String[] f = stat(Path.of("/proc/self"));
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
+    static long ownTicks() { return selfTicks(11); }
 
     /** User + system ticks of the children this process has reaped (processes it started that have exited). */
-    static long reapedChildrenTicks() {
+    static long reapedChildrenTicks() { return selfTicks(13); }
+
+    /** The pair of fields of /proc/self/stat from {@code first} (utime+stime at 11, cutime+cstime at 13), summed; -1 when unreadable. */
+    private static long selfTicks(int first) {
         try {
             String[] f = stat(Path.of("/proc/self"));
-            return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return Long.parseLong(f[first]) + Long.parseLong(f[first + 1]);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
