@@ -125,7 +125,7 @@ public final class DispatchStage implements StageWorker.Handler {
                     else log.warn("dispatch {} to {}: storage commitment not requested: the association ended during the courtesy objects",
                             delivery.study(), delivery.destination());
                 }
-                releaseAfterSuccess(association, delivery);
+                releaseQuietly(association, delivery, "stored");
                 return new Sent(true, false, code, notes.isEmpty() ? null : String.join("; ", notes));
             }
         } catch (AssociationRejectedException e) {
@@ -155,12 +155,7 @@ public final class DispatchStage implements StageWorker.Handler {
         return "";
     }
 
-    /** The C-STORE status decided the delivery; a release the peer botches does not undo it. */
-    private static void releaseAfterSuccess(ClientAssociation association, Delivery delivery) {
-        releaseQuietly(association, delivery, "stored");
-    }
-
-    /** The C-STORE status decides the delivery; a release the peer answers with an abort or a close is only logged. */
+    /** The C-STORE status decided the delivery; a release the peer botches (an abort, a close) does not undo it, it is only logged. */
     private static void releaseQuietly(ClientAssociation association, Delivery delivery, String outcome) {
         try {
             association.release();
