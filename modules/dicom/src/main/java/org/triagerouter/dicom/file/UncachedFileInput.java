@@ -42,9 +42,7 @@ public final class UncachedFileInput implements ReadableByteChannel {
             nextPosition = position - position % block;
             atEnd = readChunk(buffer, nextPosition);
             nextPosition += buffer.limit();
-            int skip = (int) (position % block);
-            if (skip > buffer.remaining()) throw new java.io.EOFException("position " + position + " is past the end of the file");
-            buffer.position(skip);
+            buffer.position((int) (position % block)); // within the first read: open() checked the position against the size
             readAhead();
         } catch (IOException | RuntimeException e) {
             AlignedBuffers.give(buffer);
@@ -70,9 +68,6 @@ public final class UncachedFileInput implements ReadableByteChannel {
         if (direct != null) {
             try {
                 return new UncachedFileInput(direct, AlignedBuffers.blockSize(file), position);
-            } catch (java.io.EOFException e) {
-                direct.close();
-                throw e;
             } catch (IOException | RuntimeException e) {
                 direct.close(); // direct reads refused after all: read through the cache
             }
